@@ -1,0 +1,6 @@
+//! Simulation: random streams, the agent engine and the Monte Carlo driver.
+
+pub mod agent;
+pub mod driver;
+pub mod metrics;
+pub mod rng;
