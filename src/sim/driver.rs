@@ -329,7 +329,7 @@ impl Acc {
                 .map(|(k, c)| NamedSummary {
                     name: k.name,
                     unit: k.unit,
-                    summary: stats::summarize(c),
+                    summary: summarize_or_nan(c),
                 })
                 .collect()
         };
