@@ -174,7 +174,7 @@ pub fn render(r: &RunResult) -> String {
     }
     out.push_str(&table(&header, &rows));
     out.push_str(&format!(
-        "ROI = incremental net cash flow ÷ programme cost, on margin, over {} months. P(loss) = P(NPV < 0).\n\n",
+        "ROI = incremental net cash flow ÷ total cost (rewards + running costs + budgets + set-up), on margin, over {} months.\nP(loss) = P(NPV < 0).\n\n",
         r.settings.horizon_months
     ));
 

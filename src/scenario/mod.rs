@@ -43,6 +43,38 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Which uncertain inputs an arm depends on: the segments' and the arm's own (programme,
+    /// response, allocation). Found by walking the serialised parameters, so a new field can
+    /// never be forgotten here.
+    pub fn inputs_used_by(&self, arm: usize) -> Vec<bool> {
+        fn walk(v: &serde_json::Value, used: &mut [bool]) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let (1, Some(serde_json::Value::Number(n))) = (m.len(), m.get("Uncertain")) {
+                        if let Some(i) = n.as_u64().and_then(|i| used.get_mut(i as usize)) {
+                            *i = true;
+                        }
+                    } else {
+                        m.values().for_each(|x| walk(x, used));
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, used)),
+                _ => {}
+            }
+        }
+        let mut used = vec![false; self.uncertain.len()];
+        for v in [
+            serde_json::to_value(&self.segments),
+            serde_json::to_value(&self.arms[arm]),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            walk(&v, &mut used);
+        }
+        used
+    }
+
     /// Values of the uncertain inputs for one iteration from its Latin-hypercube row, or their
     /// central values (medians) when `central` is set.
     pub fn draws(&self, lhs_row: Option<&[f64]>) -> Vec<f64> {

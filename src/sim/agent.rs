@@ -15,10 +15,12 @@
 //! New customers arrive at the end of the month and are active from the next one.
 //! All quantities are in *sample* units; the driver scales them by 1 / sample_share.
 
+use super::basket::BasketSampler;
 use super::metrics::SegMonth;
-use super::rng::{self, open01, poisson_inv, poisson_inv_small, purpose};
+use super::rng::{self, open01, poisson_inv, poisson_inv_small, purpose, two_open01};
 use crate::model::response::{Effects, effects};
 use crate::model::{Arm, Expiry, Programme, Segment};
+use rand::Rng;
 use rand_distr::{Beta, Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 
@@ -116,25 +118,32 @@ const NOT_INITIAL: u8 = u8::MAX;
 const INIT_TAG: u64 = u64::MAX;
 const VOUCHER_SALT: u64 = 0x766f_7563_6865_7273;
 
-/// Customers as struct of arrays. Only active customers are kept: churned ones are compacted
+/// One customer: one 56-byte record, so the monthly compaction moves a single value. (A struct
+/// of arrays was measured slower here: every field of a customer is touched every month.)
+#[derive(Debug, Clone, Copy)]
+struct Cust {
+    key: u64,
+    /// Purchases per month without programme effects, and exp(−rate).
+    rate: f64,
+    exp_neg_rate: f64,
+    churn: f64,
+    points: f64,
+    /// Individual purchase-rate multiplier (mean 1), kept across migrations.
+    z: f32,
+    /// Individual churn multiplier (mean 1), kept across migrations.
+    cf: f32,
+    last_buy: u16,
+    seg: u8,
+    seg0: u8,
+    flags: u8,
+    tier: u8,
+}
+
+/// Active customers, plus the optional per-customer ledgers. Churned customers are compacted
 /// out each month.
 #[derive(Default)]
 struct Pop {
-    key: Vec<u64>,
-    seg: Vec<u8>,
-    seg0: Vec<u8>,
-    flags: Vec<u8>,
-    tier: Vec<u8>,
-    /// Individual purchase-rate multiplier (mean 1), kept across migrations.
-    z: Vec<f64>,
-    /// Individual churn multiplier (mean 1), kept across migrations.
-    cf: Vec<f64>,
-    /// Purchases per month without programme effects, and exp(−rate).
-    rate: Vec<f64>,
-    exp_neg_rate: Vec<f64>,
-    churn: Vec<f64>,
-    points: Vec<f64>,
-    last_buy: Vec<u16>,
+    c: Vec<Cust>,
     /// Points lots by month of issue (age expiry): `[i * e + month % e]`.
     lots: Vec<f64>,
     lot_len: usize,
@@ -146,27 +155,15 @@ struct Pop {
 
 impl Pop {
     fn len(&self) -> usize {
-        self.key.len()
+        self.c.len()
     }
 
-    /// Move customer `from` to slot `to` (to ≤ from) during compaction.
+    /// Move the optional ledgers of customer `from` to slot `to` (to ≤ from) during compaction.
     #[inline]
-    fn move_to(&mut self, from: usize, to: usize) {
+    fn move_ledgers(&mut self, from: usize, to: usize) {
         if from == to {
             return;
         }
-        self.key[to] = self.key[from];
-        self.seg[to] = self.seg[from];
-        self.seg0[to] = self.seg0[from];
-        self.flags[to] = self.flags[from];
-        self.tier[to] = self.tier[from];
-        self.z[to] = self.z[from];
-        self.cf[to] = self.cf[from];
-        self.rate[to] = self.rate[from];
-        self.exp_neg_rate[to] = self.exp_neg_rate[from];
-        self.churn[to] = self.churn[from];
-        self.points[to] = self.points[from];
-        self.last_buy[to] = self.last_buy[from];
         if self.lot_len > 0 {
             let e = self.lot_len;
             self.lots.copy_within(from * e..from * e + e, to * e);
@@ -178,18 +175,7 @@ impl Pop {
     }
 
     fn truncate(&mut self, n: usize) {
-        self.key.truncate(n);
-        self.seg.truncate(n);
-        self.seg0.truncate(n);
-        self.flags.truncate(n);
-        self.tier.truncate(n);
-        self.z.truncate(n);
-        self.cf.truncate(n);
-        self.rate.truncate(n);
-        self.exp_neg_rate.truncate(n);
-        self.churn.truncate(n);
-        self.points.truncate(n);
-        self.last_buy.truncate(n);
+        self.c.truncate(n);
         self.lots.truncate(n * self.lot_len);
         if self.tiers_on {
             self.ring.truncate(n * 12);
@@ -200,8 +186,7 @@ impl Pop {
 
 /// Per-segment samplers built once per arm.
 struct SegModel {
-    spend: Option<Gamma<f64>>,
-    basket_mean: f64,
+    basket: BasketSampler,
     z: Option<Gamma<f64>>,
     churn_beta: Option<Beta<f64>>,
     churn_mean: f64,
@@ -213,8 +198,6 @@ struct SegModel {
 
 impl SegModel {
     fn new(s: &Segment<f64>) -> Self {
-        let cv = s.basket_cv;
-        let spend = (cv > 0.0).then(|| Gamma::new(1.0 / (cv * cv), s.basket_mean * cv * cv).expect("validated basket"));
         let z = s
             .purchase_rate_shape
             .map(|k| Gamma::new(k, 1.0 / k).expect("validated shape"));
@@ -224,8 +207,7 @@ impl SegModel {
             _ => None,
         };
         SegModel {
-            spend,
-            basket_mean: s.basket_mean,
+            basket: BasketSampler::new(s.basket_mean, s.basket_cv),
             z,
             churn_beta,
             churn_mean: mu,
@@ -265,8 +247,9 @@ struct Spawner<'a> {
 }
 
 impl Spawner<'_> {
-    /// Add one customer; returns welcome points issued (0 for non-members).
-    fn spawn(&self, pop: &mut Pop, s: usize, arrival_month: u32, k: u64, initial: bool) -> f64 {
+    /// Add one customer; returns welcome points issued (0 for non-members). `attracted`: the
+    /// customer came because of the programme (acquisition lift) and joins it.
+    fn spawn(&self, pop: &mut Pop, s: usize, arrival_month: u32, k: u64, initial: bool, attracted: bool) -> f64 {
         let uid = ((s as u64) << 56) | ((arrival_month as u64) << 32) | k;
         let key = rng::derive(self.key, uid);
         let mut r = rng::stream(rng::derive(key, INIT_TAG));
@@ -277,24 +260,26 @@ impl Spawner<'_> {
             Some(b) => b.sample(&mut r) / m.churn_mean,
             None => 1.0,
         };
-        let member = self.programme.is_some() && u_enrol < m.enrol;
+        let member = self.programme.is_some() && (attracted || u_enrol < m.enrol);
         let welcome = match (member, self.programme) {
             (true, Some(p)) => p.welcome_bonus_points,
             _ => 0.0,
         };
         let rate = m.rate_mean * z;
-        pop.key.push(key);
-        pop.seg.push(s as u8);
-        pop.seg0.push(if initial { s as u8 } else { NOT_INITIAL });
-        pop.flags.push(if member { MEMBER } else { 0 });
-        pop.tier.push(0);
-        pop.z.push(z);
-        pop.cf.push(cf);
-        pop.rate.push(rate);
-        pop.exp_neg_rate.push((-rate).exp());
-        pop.churn.push((self.segments[s].churn_monthly * cf).min(1.0));
-        pop.points.push(welcome);
-        pop.last_buy.push(arrival_month as u16);
+        pop.c.push(Cust {
+            key,
+            rate,
+            exp_neg_rate: (-rate).exp(),
+            churn: (self.segments[s].churn_monthly * cf).min(1.0),
+            points: welcome,
+            z: z as f32,
+            cf: cf as f32,
+            last_buy: arrival_month as u16,
+            seg: s as u8,
+            seg0: if initial { s as u8 } else { NOT_INITIAL },
+            flags: if member { MEMBER } else { 0 },
+            tier: 0,
+        });
         if pop.lot_len > 0 {
             let e = pop.lot_len;
             let start = pop.lots.len();
@@ -353,15 +338,15 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
         let n0 = (seg.customers as f64 * inp.sample_share).round() as u64;
         out.cohort[s].initial = n0 as f64;
         for k in 0..n0 {
-            let welcome = spawner.spawn(&mut pop, s, 0, k, true);
+            let welcome = spawner.spawn(&mut pop, s, 0, k, true, false);
             if h > 0 {
                 out.seg_months[s].points_issued += welcome;
             }
         }
     }
-    for i in 0..pop.len() {
-        if pop.flags[i] & MEMBER != 0 {
-            members_now[pop.seg[i] as usize] += 1.0;
+    for c in &pop.c {
+        if c.flags & MEMBER != 0 {
+            members_now[c.seg as usize] += 1.0;
         }
     }
 
@@ -403,70 +388,68 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
         let mut next_members = vec![0.0f64; ns];
         let n = pop.len();
         out.customer_months += n as u64;
+        let threshold = prog.map_or(f64::INFINITY, |p| p.redemption_threshold_points);
+        let member_cost = prog.map_or(0.0, |p| {
+            p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
+        });
+        let bonus_factor = prog.map_or(1.0, |p| 1.0 + p.bonus_share_of_spend * (p.bonus_multiplier - 1.0));
+        let net_cost_share = prog.map_or(0.0, |p| p.net_cost_share());
         let mut w = 0usize;
 
         for i in 0..n {
-            let s = pop.seg[i] as usize;
-            let is_member = pop.flags[i] & MEMBER != 0;
+            let mut c = pop.c[i];
+            let s = c.seg as usize;
+            let is_member = c.flags & MEMBER != 0;
             let a = &mut acc[s];
             a.active += 1.0;
-            let seg0 = pop.seg0[i];
+            let seg0 = c.seg0;
             if seg0 != NOT_INITIAL {
                 out.cohort[seg0 as usize].active_months += 1.0;
             }
-            let key = pop.key[i];
-            let mut r = rng::stream(rng::derive(key, month as u64));
-            let u_churn = open01(&mut r);
-            let u_buy = open01(&mut r);
-            let u_redeem = open01(&mut r);
-            let u_migrate = if models[s].has_migration { open01(&mut r) } else { 1.0 };
+            // Fixed draws first (same positions in every arm), then spend.
+            let mut r = rng::month_stream(c.key, month);
+            let (u_churn, u_buy) = two_open01(r.next_u64());
+            let (u_redeem, u_migrate) = two_open01(r.next_u64());
             let e = &eff[s];
 
             if is_member {
                 a.members += 1.0;
                 if let Some(p) = prog {
-                    let tier = pop.tier[i] as usize;
+                    let tier = c.tier as usize;
                     tier_row[tier] += 1.0;
                     let benefit = if tier > 0 {
                         p.tiers[tier - 1].benefit_cost_monthly
                     } else {
                         0.0
                     };
-                    a.member_costs +=
-                        p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message + benefit;
+                    a.member_costs += member_cost + benefit;
                     a.messages += p.messages_per_member_monthly;
                 }
             }
 
             // 2. churn
-            let p_churn = if is_member {
-                pop.churn[i] * e.churn
-            } else {
-                pop.churn[i]
-            };
+            let p_churn = if is_member { c.churn * e.churn } else { c.churn };
             if u_churn < p_churn {
                 a.churned += 1.0;
-                let pts = pop.points[i];
-                if pts > 0.0 {
-                    let threshold = prog.map_or(f64::INFINITY, |p| p.redemption_threshold_points);
-                    if pts < threshold {
-                        a.points_lost_below_threshold += pts;
+                if c.points > 0.0 {
+                    if c.points < threshold {
+                        a.points_lost_below_threshold += c.points;
                     } else {
-                        a.points_lost_with_blocks += pts;
+                        a.points_lost_with_blocks += c.points;
                     }
                 }
-                fold_cohort(&mut out.cohort, seg0, pop.flags[i]);
+                fold_cohort(&mut out.cohort, seg0, c.flags);
                 continue;
             }
 
-            // 3. expiry (members only hold points)
+            // 3. expiry (only members hold points)
             if is_member && let Some(p) = prog {
                 match p.expiry {
                     Expiry::Never => {}
                     Expiry::Inactivity(months) => {
-                        if pop.points[i] > 0.0 && month.saturating_sub(pop.last_buy[i] as u32) > months {
-                            a.points_expired += pop.points[i];
-                            pop.points[i] = 0.0;
+                        if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
+                            a.points_expired += c.points;
+                            c.points = 0.0;
                         }
                     }
                     Expiry::Age(_) => {
@@ -475,7 +458,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                         let lot = pop.lots[slot];
                         if lot > 0.0 {
                             a.points_expired += lot;
-                            pop.points[i] -= lot;
+                            c.points -= lot;
                             pop.lots[slot] = 0.0;
                         }
                     }
@@ -483,24 +466,15 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
             }
 
             // 4. purchases and spend
-            let (rate, enr) = if is_member && e.frequency != 1.0 {
-                let rt = pop.rate[i] * e.frequency;
-                (rt, (-rt).exp())
+            let k = if is_member && e.frequency != 1.0 {
+                let rt = c.rate * e.frequency;
+                poisson_inv_small(u_buy, rt, (-rt).exp())
             } else {
-                (pop.rate[i], pop.exp_neg_rate[i])
+                poisson_inv_small(u_buy, c.rate, c.exp_neg_rate)
             };
-            let k = poisson_inv_small(u_buy, rate, enr);
             let mut spend = 0.0;
             if k > 0 {
-                let m = &models[s];
-                match &m.spend {
-                    Some(g) => {
-                        for _ in 0..k {
-                            spend += g.sample(&mut r);
-                        }
-                    }
-                    None => spend = m.basket_mean * k as f64,
-                }
+                spend = models[s].basket.month_spend(k, &mut r);
                 if is_member {
                     spend *= e.basket;
                 }
@@ -512,12 +486,12 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                 if seg0 != NOT_INITIAL {
                     out.cohort[seg0 as usize].discounted_margin += margin * disc[t + 1];
                     if month <= w_repurchase {
-                        pop.flags[i] |= BOUGHT_W1;
+                        c.flags |= BOUGHT_W1;
                     } else if month <= 2 * w_repurchase {
-                        pop.flags[i] |= BOUGHT_W2;
+                        c.flags |= BOUGHT_W2;
                     }
                 }
-                pop.last_buy[i] = month as u16;
+                c.last_buy = month as u16;
             }
 
             // 4b–5. earning and redemption
@@ -525,25 +499,22 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                 a.member_revenue += spend;
                 if spend > 0.0 {
                     let base = spend * p.points_per_currency;
-                    let tier_mult = match pop.tier[i] as usize {
+                    let tier_mult = match c.tier as usize {
                         0 => 1.0,
                         k => p.tiers[k - 1].earn_multiplier,
                     };
-                    let earned = (base
-                        * (1.0 + p.bonus_share_of_spend * (p.bonus_multiplier - 1.0) + (tier_mult - 1.0)))
-                        .floor();
+                    let earned = rng::floor_pos(base * (bonus_factor + (tier_mult - 1.0)));
                     a.points_base += base;
                     a.points_issued += earned;
-                    pop.points[i] += earned;
+                    c.points += earned;
                     if pop.lot_len > 0 {
                         pop.lots[i * pop.lot_len + month as usize % pop.lot_len] += earned;
                     }
                 }
-                let threshold = p.redemption_threshold_points;
-                if pop.points[i] >= threshold && u_redeem < p.redemption_probability_monthly {
-                    let blocks = (pop.points[i] / threshold).floor();
+                if c.points >= threshold && u_redeem < p.redemption_probability_monthly {
+                    let blocks = rng::floor_pos(c.points / threshold);
                     let converted = blocks * threshold;
-                    pop.points[i] -= converted;
+                    c.points -= converted;
                     a.points_redeemed += converted;
                     if pop.lot_len > 0 {
                         consume_fifo(
@@ -554,7 +525,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     }
                     let voucher_face = threshold * p.point_value;
                     let used = if p.voucher_non_use > 0.0 {
-                        let mut vr = rng::stream(rng::derive(key ^ VOUCHER_SALT, month as u64));
+                        let mut vr = rng::stream(rng::derive(c.key ^ VOUCHER_SALT, month as u64));
                         (0..blocks as u64)
                             .filter(|_| open01(&mut vr) >= p.voucher_non_use)
                             .count() as f64
@@ -564,7 +535,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     a.vouchers_used_face += used * voucher_face;
                     a.vouchers_unused_face += (blocks - used) * voucher_face;
                     a.points_voucher_unused += (blocks - used) * threshold;
-                    a.reward_cost += used * voucher_face * p.net_cost_share();
+                    a.reward_cost += used * voucher_face * net_cost_share;
                 }
                 // 6a. tiers from rolling 12-month spend (applies from next month)
                 if pop.tiers_on {
@@ -572,7 +543,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     pop.spend12[i] += spend - pop.ring[slot];
                     pop.ring[slot] = spend;
                     let s12 = pop.spend12[i];
-                    pop.tier[i] = p
+                    c.tier = p
                         .tiers
                         .iter()
                         .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
@@ -582,24 +553,24 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
 
             // 6b. migration
             let mut s_new = s;
-            if u_migrate < 1.0 {
+            if models[s].has_migration {
                 let row = if is_member { &mig_member[s] } else { &mig_base[s] };
                 if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
                     s_new = j;
                     acc[s].migrated_out += 1.0;
                     acc[j].migrated_in += 1.0;
-                    pop.seg[i] = j as u8;
-                    let rate = models[j].rate_mean * pop.z[i];
-                    pop.rate[i] = rate;
-                    pop.exp_neg_rate[i] = (-rate).exp();
-                    pop.churn[i] = (models[j].churn_mean * pop.cf[i]).min(1.0);
+                    c.seg = j as u8;
+                    c.rate = models[j].rate_mean * c.z as f64;
+                    c.exp_neg_rate = (-c.rate).exp();
+                    c.churn = (models[j].churn_mean * c.cf as f64).min(1.0);
                 }
             }
             if is_member {
                 next_members[s_new] += 1.0;
-                acc[s_new].points_balance += pop.points[i];
+                acc[s_new].points_balance += c.points;
             }
-            pop.move_to(i, w);
+            pop.c[w] = c;
+            pop.move_ledgers(i, w);
             w += 1;
         }
         pop.truncate(w);
@@ -609,9 +580,12 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
         }
 
         // Arrivals at the end of the month.
+        // The same uniform decides the count in every arm (inversion is monotone in the rate),
+        // so arrivals k < the no-programme count exist in every arm; the extra ones exist only
+        // because the programme attracted them, and they join it.
         for s in 0..ns {
-            let lambda =
-                segs[s].acquisition_monthly * inp.sample_share * if prog.is_some() { eff[s].acquisition } else { 1.0 };
+            let base_lambda = segs[s].acquisition_monthly * inp.sample_share;
+            let lambda = base_lambda * if prog.is_some() { eff[s].acquisition } else { 1.0 };
             if lambda <= 0.0 {
                 continue;
             }
@@ -619,12 +593,18 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                 rng::derive(inp.key, purpose::ACQUISITION),
                 ((s as u64) << 32) | month as u64,
             ));
-            let count = poisson_inv(open01(&mut r), lambda);
+            let u = open01(&mut r);
+            let count = poisson_inv(u, lambda);
+            let attracted_from = if lambda > base_lambda {
+                poisson_inv(u, base_lambda)
+            } else {
+                count
+            };
             acc[s].acquired += count as f64;
             for k in 0..count {
-                let welcome = spawner.spawn(&mut pop, s, month, k, false);
+                let welcome = spawner.spawn(&mut pop, s, month, k, false, k >= attracted_from);
                 acc[s].points_issued += welcome;
-                if pop.flags[pop.len() - 1] & MEMBER != 0 {
+                if pop.c[pop.len() - 1].flags & MEMBER != 0 {
                     next_members[s] += 1.0;
                     acc[s].points_balance += welcome;
                 }
@@ -640,14 +620,14 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
     }
 
     count_active(&pop, &mut out.cohort, |c| &mut c.active_at_horizon);
-    for i in 0..pop.len() {
-        fold_cohort(&mut out.cohort, pop.seg0[i], pop.flags[i]);
+    for c in &pop.c {
+        fold_cohort(&mut out.cohort, c.seg0, c.flags);
         if let Some(p) = prog {
-            let s = pop.seg[i] as usize;
-            if pop.points[i] >= p.redemption_threshold_points {
-                out.end_points_redeemable[s] += pop.points[i];
+            let s = c.seg as usize;
+            if c.points >= p.redemption_threshold_points {
+                out.end_points_redeemable[s] += c.points;
             } else {
-                out.end_points_stranded[s] += pop.points[i];
+                out.end_points_stranded[s] += c.points;
             }
         }
     }
@@ -655,9 +635,9 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
 }
 
 fn count_active(pop: &Pop, cohort: &mut [Cohort], field: impl Fn(&mut Cohort) -> &mut f64) {
-    for &s0 in &pop.seg0 {
-        if s0 != NOT_INITIAL {
-            *field(&mut cohort[s0 as usize]) += 1.0;
+    for c in &pop.c {
+        if c.seg0 != NOT_INITIAL {
+            *field(&mut cohort[c.seg0 as usize]) += 1.0;
         }
     }
 }

@@ -389,10 +389,12 @@ impl Acc {
                 iterations_for_5pct: stats::iterations_for_half_width(s.sd, 0.05 * s.mean.abs()),
             });
             if !opts.central {
+                let used = scn.inputs_used_by(k);
                 let mut rows: Vec<SensitivityRow> = scn
                     .uncertain
                     .iter()
                     .enumerate()
+                    .filter(|&(j, _)| used[j])
                     .map(|(j, u)| {
                         let x: Vec<f64> = self.draws.iter().map(|d| d[j]).collect();
                         SensitivityRow {

@@ -57,20 +57,50 @@ pub fn stream(key: u64) -> SplitMix64 {
 /// Uniform in the open interval (0, 1), 53 bits: safe for inversion (never 0 or 1).
 #[inline]
 pub fn open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    ((rng.next_u64() >> 11) as i64 as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
+
+/// 1/k for small k: the inversion loop multiplies instead of dividing.
+const INV: [f64; 48] = {
+    let mut t = [0.0; 48];
+    let mut k = 1;
+    while k < 48 {
+        t[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    t
+};
 
 /// Poisson count by inversion from one uniform: monotone in `lambda` for a fixed `u`, so a higher
 /// rate never yields fewer events on the same random number (what makes arms comparable).
 /// `exp_neg_lambda` is `exp(-lambda)`, passed in so callers can cache it.
+///
+/// The first four cdf steps are evaluated without branches (the count of steps is random, so a
+/// loop mispredicts its exit); the loop continues only in the rare upper tail.
 #[inline]
 pub fn poisson_inv_small(u: f64, lambda: f64, exp_neg_lambda: f64) -> u32 {
-    let mut k = 0u32;
-    let mut p = exp_neg_lambda;
-    let mut cdf = p;
+    let p0 = exp_neg_lambda;
+    let p1 = p0 * lambda;
+    let p2 = p1 * lambda * 0.5;
+    let p3 = p2 * lambda * (1.0 / 3.0);
+    let c0 = p0;
+    let c1 = c0 + p1;
+    let c2 = c1 + p2;
+    let c3 = c2 + p3;
+    if u <= c3 {
+        return (u > c0) as u32 + (u > c1) as u32 + (u > c2) as u32;
+    }
+    let mut k = 3u32;
+    let mut p = p3;
+    let mut cdf = c3;
     while u > cdf {
         k += 1;
-        p *= lambda / k as f64;
+        p *= lambda
+            * if (k as usize) < INV.len() {
+                INV[k as usize]
+            } else {
+                1.0 / k as f64
+            };
         cdf += p;
         // Numerical floor: once the remaining mass is below double precision, stop.
         if p < 1e-300 && k as f64 > lambda {
@@ -78,6 +108,33 @@ pub fn poisson_inv_small(u: f64, lambda: f64, exp_neg_lambda: f64) -> u32 {
         }
     }
     k
+}
+
+/// `floor` for non-negative finite values below 2^53, without a libm call (the baseline x86-64
+/// target has no rounding instruction, and `f64::floor` is then a function call).
+#[inline]
+pub fn floor_pos(x: f64) -> f64 {
+    debug_assert!(x >= 0.0);
+    // via i64: x86-64 converts signed integers in one instruction, unsigned ones in several
+    if x < 9.0e15 { (x as i64) as f64 } else { x.floor() }
+}
+
+/// Two uniforms in (0, 1) with 32-bit resolution from one 64-bit word (decisions such as churn
+/// or redemption need no more; it halves the generator calls in the hot loop).
+#[inline]
+pub fn two_open01(x: u64) -> (f64, f64) {
+    const SCALE: f64 = 1.0 / 4_294_967_296.0;
+    (
+        ((x >> 32) as i64 as f64 + 0.5) * SCALE,
+        ((x & 0xffff_ffff) as i64 as f64 + 0.5) * SCALE,
+    )
+}
+
+/// Stream of one customer in one month: cheap to derive because the customer key is already a
+/// full-avalanche hash, and SplitMix64 mixes its output.
+#[inline]
+pub fn month_stream(customer_key: u64, month: u32) -> SplitMix64 {
+    stream(customer_key ^ (month as u64).wrapping_mul(0xd1b5_4a32_d192_ed03))
 }
 
 /// Poisson count by inversion for any `lambda` ≥ 0 (acquisition counts can be in the thousands).
@@ -190,6 +247,18 @@ mod tests {
             for _ in 0..n {
                 let u = open01(&mut s);
                 let k = poisson_inv(u, lambda) as f64;
+                if lambda < 30.0 {
+                    // the branchless head and the loop agree with a plain sequential search
+                    let mut j = 0u32;
+                    let mut p = (-lambda).exp();
+                    let mut c = p;
+                    while u > c {
+                        j += 1;
+                        p *= lambda / j as f64;
+                        c += p;
+                    }
+                    assert_eq!(j as f64, k, "lambda {lambda} u {u}");
+                }
                 sum += k;
                 sumsq += k * k;
                 assert!(poisson_inv(u, lambda * 1.05) as f64 >= k);
