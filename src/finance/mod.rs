@@ -15,10 +15,39 @@
 pub mod liability;
 pub mod markov;
 
-use crate::model::{Arm, Simulation};
+use crate::model::{Arm, Programme, Simulation};
 use crate::sim::agent::{ArmOutcome, Cohort};
 use crate::sim::metrics::SegMonth;
 use serde::Serialize;
+
+/// Generosity levels of DOMAIN.md §1, as shares of member spend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Generosity {
+    /// What the base rule promises: points per currency × point value.
+    pub faciale: f64,
+    /// Every point issued (base, bonus days, tiers, welcome) at face value ÷ spend.
+    pub maximale: f64,
+    /// Face value of the vouchers actually used ÷ spend (after all breakage).
+    pub reelle: f64,
+    /// The same rewards at what they cost the firm (× reward cost basis).
+    pub reelle_cost: f64,
+    /// After supplier / partner funding.
+    pub nette: f64,
+}
+
+impl Generosity {
+    /// From the members' ledger totals: spend, points issued, face value of vouchers used.
+    pub fn from_ledger(p: &Programme<f64>, member_spend: f64, points_issued: f64, vouchers_used_face: f64) -> Self {
+        let reelle_cost = ratio(vouchers_used_face * p.reward_cost_basis, member_spend);
+        Generosity {
+            faciale: p.faciale(),
+            maximale: ratio(points_issued * p.point_value, member_spend),
+            reelle: ratio(vouchers_used_face, member_spend),
+            reelle_cost,
+            nette: reelle_cost * (1.0 - p.supplier_funding_share),
+        }
+    }
+}
 
 /// Definition of a reported indicator.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -328,9 +357,6 @@ struct ArmCosts {
     budget_monthly: f64,
     fixed_monthly: f64,
     setup: f64,
-    point_value: f64,
-    faciale: f64,
-    cost_basis: f64,
     co2_grams: f64,
 }
 
@@ -341,9 +367,6 @@ impl ArmCosts {
                 budget_monthly: 0.0,
                 fixed_monthly: 0.0,
                 setup: 0.0,
-                point_value: 0.0,
-                faciale: 0.0,
-                cost_basis: 0.0,
                 co2_grams: 0.0,
             },
             Some(p) => ArmCosts {
@@ -353,9 +376,6 @@ impl ArmCosts {
                 },
                 fixed_monthly: if segment.is_none() { p.fixed_cost_monthly } else { 0.0 },
                 setup: if segment.is_none() { p.setup_cost } else { 0.0 },
-                point_value: p.point_value,
-                faciale: p.faciale(),
-                cost_basis: p.reward_cost_basis,
                 co2_grams: p.co2_grams_per_message,
             },
         }
@@ -457,18 +477,21 @@ pub fn arm_kpis(arm: &Arm<f64>, o: &ArmOutcome, segment: Option<usize>) -> Vec<f
     v.put("messages", tot.messages);
     v.put("co2_kg", tot.messages * costs.co2_grams / 1000.0);
     let is_prog = arm.programme.is_some();
-    let g = |x: f64| {
-        if is_prog {
-            ratio(x, tot.member_revenue)
-        } else {
-            f64::NAN
-        }
+    let levels = match &arm.programme {
+        Some(p) => Generosity::from_ledger(p, tot.member_revenue, issued, tot.vouchers_used_face),
+        None => Generosity {
+            faciale: f64::NAN,
+            maximale: f64::NAN,
+            reelle: f64::NAN,
+            reelle_cost: f64::NAN,
+            nette: f64::NAN,
+        },
     };
-    v.put("generosity_faciale", if is_prog { costs.faciale } else { f64::NAN });
-    v.put("generosity_maximale", g(issued * costs.point_value));
-    v.put("generosity_reelle", g(tot.vouchers_used_face));
-    v.put("generosity_reelle_cost", g(tot.vouchers_used_face * costs.cost_basis));
-    v.put("generosity_nette", g(tot.reward_cost));
+    v.put("generosity_faciale", levels.faciale);
+    v.put("generosity_maximale", levels.maximale);
+    v.put("generosity_reelle", levels.reelle);
+    v.put("generosity_reelle_cost", levels.reelle_cost);
+    v.put("generosity_nette", levels.nette);
     let b = |x: f64| if is_prog { ratio(x, issued) } else { f64::NAN };
     let thr = stranded + tot.points_lost_below_threshold;
     let exp = tot.points_expired + tot.points_lost_with_blocks;
@@ -602,4 +625,161 @@ pub fn monthly_series(base: &ArmOutcome, arm: &Arm<f64>, o: &ArmOutcome) -> Vec<
             row
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Expiry, Response, Tier};
+    use crate::sim::agent::Cohort;
+
+    const EUR: f64 = 0.005; // half a cent
+    const SHARE: f64 = 5e-5; // 0.005 percentage point
+
+    fn programme() -> Programme<f64> {
+        Programme {
+            points_per_currency: 1.0,
+            point_value: 0.05,
+            redemption_threshold_points: 200.0,
+            redemption_probability_monthly: 1.0,
+            voucher_non_use: 0.08,
+            expiry: Expiry::Inactivity(12),
+            welcome_bonus_points: 100.0,
+            bonus_multiplier: 2.0,
+            bonus_share_of_spend: 0.10,
+            reward_cost_basis: 0.65,
+            supplier_funding_share: 0.30,
+            expected_redemption_rate: None,
+            setup_cost: 0.0,
+            fixed_cost_monthly: 0.0,
+            cost_per_member_monthly: 0.0,
+            messages_per_member_monthly: 0.0,
+            cost_per_message: 0.0,
+            co2_grams_per_message: 0.3,
+            tiers: vec![Tier {
+                name: "silver".into(),
+                min_spend_12m: 0.0,
+                earn_multiplier: 1.05,
+                benefit_cost_monthly: 0.0,
+            }],
+        }
+    }
+
+    /// DOMAIN.md §1 worked example, one deterministic member, through the engine's own earning
+    /// and conversion rules: €600 spend → 790 points (600 base + 60 double points + 30 tier +
+    /// 100 welcome) → 3 vouchers of €10, 190 points expire, 8 % of vouchers unused → €27.60.
+    #[test]
+    fn generosity_worked_example() {
+        let p = programme();
+        let earned = p.points_for_spend(600.0, p.tiers[0].earn_multiplier);
+        assert_eq!(earned, 690.0);
+        let issued = earned + p.welcome_bonus_points;
+        assert_eq!(issued, 790.0);
+        let (vouchers, converted) = p.vouchers_for(issued);
+        assert_eq!((vouchers, converted), (3.0, 600.0));
+        assert_eq!(issued - converted, 190.0, "points left to expire");
+        let face = converted * p.point_value;
+        assert!((face - 30.0).abs() < EUR);
+        let used_face = face * (1.0 - p.voucher_non_use);
+        assert!((used_face - 27.60).abs() < EUR);
+        let g = Generosity::from_ledger(&p, 600.0, issued, used_face);
+        assert!((g.faciale - 0.0500).abs() < SHARE, "{g:?}");
+        assert!((g.maximale - 0.0658).abs() < SHARE, "{g:?}");
+        assert!((g.reelle - 0.0460).abs() < SHARE, "{g:?}");
+        assert!((g.reelle_cost - 0.0299).abs() < SHARE, "{g:?}");
+        assert!((g.nette - 0.0209).abs() < SHARE, "{g:?}");
+        // breakage multiplies: G_rea = G_max · (1 − b)
+        let b = 1.0 - g.reelle / g.maximale;
+        assert!((b - (1.0 - 27.6 / 39.5)).abs() < 1e-12);
+    }
+
+    fn sim() -> Simulation {
+        Simulation {
+            horizon_months: 12,
+            iterations: 1,
+            seed: 1,
+            discount_rate_annual: 0.0,
+            currency: "EUR".into(),
+            sample_share: 1.0,
+            repurchase_window_months: 6,
+        }
+    }
+
+    fn arm(programme: Option<Programme<f64>>) -> Arm<f64> {
+        Arm {
+            name: "x".into(),
+            description: String::new(),
+            programme,
+            response: vec![Response::none(1).instantiate(&[])],
+            allocation: vec![0.0],
+            allocation_name: "default".into(),
+        }
+    }
+
+    fn outcome(margin_year: f64, reward_year: f64, member_costs_year: f64) -> ArmOutcome {
+        let m = SegMonth {
+            gross_margin: margin_year / 12.0,
+            revenue: margin_year / 12.0 / 0.3,
+            reward_cost: reward_year / 12.0,
+            member_costs: member_costs_year / 12.0,
+            ..SegMonth::default()
+        };
+        ArmOutcome {
+            months: 12,
+            n_segments: 1,
+            seg_months: vec![m; 12],
+            tier_members: vec![0.0; 12],
+            n_tiers: 0,
+            cohort: vec![Cohort::default()],
+            end_points_stranded: vec![0.0],
+            end_points_redeemable: vec![0.0],
+            customer_months: 0,
+        }
+    }
+
+    /// DOMAIN.md §3 worked case: 40,000 members, €500/yr, margin 30 %, G_fac 2 % on all spend,
+    /// breakage 25 %, rewards at cost ×0.70, fixed €140,000 + 24 emails × €0.002 per member.
+    /// Lift +4 % ⇒ net −€120,320 (ROI −33 %); lift +8 % ⇒ net +€111,280 (ROI +30 %).
+    #[test]
+    fn roi_worked_case() {
+        let (n, spend, m) = (40_000.0, 500.0, 0.30);
+        let base = outcome(n * spend * m, 0.0, 0.0);
+        let mut p = programme();
+        p.fixed_cost_monthly = 140_000.0 / 12.0;
+        let emails = n * 24.0 * 0.002;
+        for (lift, net, roi) in [(0.04, -120_320.0, -0.334), (0.08, 111_280.0, 0.302)] {
+            let rewards = n * spend * (1.0 + lift) * 0.02 * (1.0 - 0.25) * 0.70;
+            let o = outcome(n * spend * (1.0 + lift) * m, rewards, emails);
+            let k = incremental_kpis(&sim(), &arm(None), &base, &arm(Some(p.clone())), &o, None);
+            let get = |name: &str| k[INCREMENTAL_KPIS.iter().position(|x| x.name == name).unwrap()];
+            assert!((get("incremental_gross_margin") - n * spend * lift * m).abs() < 1e-6);
+            assert!(
+                (get("net_cash_flow") - net).abs() < 1e-6,
+                "lift {lift}: {}",
+                get("net_cash_flow")
+            );
+            assert!((get("npv") - net).abs() < 1e-6, "no discounting, no set-up: NPV = net");
+            assert!((get("roi") - roi).abs() < 0.0005, "lift {lift}: ROI {}", get("roi"));
+            assert!((get("total_cost") - (rewards + 141_920.0)).abs() < 1e-6);
+        }
+    }
+
+    /// Set-up at month 0, discounting and payback on a hand-made cash-flow line.
+    #[test]
+    fn npv_payback_and_setup() {
+        let mut s = sim();
+        s.discount_rate_annual = 0.10;
+        let base = outcome(1_200_000.0, 0.0, 0.0);
+        let o = outcome(1_200_000.0 + 120_000.0, 0.0, 0.0); // +10,000 a month
+        let mut p = programme();
+        p.setup_cost = 50_000.0;
+        let k = incremental_kpis(&s, &arm(None), &base, &arm(Some(p)), &o, None);
+        let get = |name: &str| k[INCREMENTAL_KPIS.iter().position(|x| x.name == name).unwrap()];
+        let d = s.monthly_discount();
+        let npv: f64 = -50_000.0 + (1..=12).map(|t| 10_000.0 / (1.0 + d).powi(t)).sum::<f64>();
+        assert!((get("npv") - npv).abs() < 1e-6);
+        assert_eq!(get("payback_month"), 5.0, "−50,000 + 5 × 10,000 = 0 at month 5");
+        assert_eq!(get("paid_back"), 1.0);
+        assert!((get("roi") - 70_000.0 / 50_000.0).abs() < 1e-12);
+    }
 }

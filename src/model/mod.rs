@@ -149,6 +149,22 @@ impl Programme<f64> {
     pub fn net_cost_share(&self) -> f64 {
         self.reward_cost_basis * (1.0 - self.supplier_funding_share)
     }
+
+    /// Whole points earned on a month's spend: base `e·S`, plus bonus days
+    /// `e·S·share·(multiplier − 1)`, plus the tier's extra `e·S·(tier multiplier − 1)`, floored.
+    #[inline]
+    pub fn points_for_spend(&self, spend: f64, tier_multiplier: f64) -> f64 {
+        let base = spend * self.points_per_currency;
+        let factor = 1.0 + self.bonus_share_of_spend * (self.bonus_multiplier - 1.0) + (tier_multiplier - 1.0);
+        crate::sim::rng::floor_pos(base * factor)
+    }
+
+    /// Whole vouchers a balance converts into, and the points they take.
+    #[inline]
+    pub fn vouchers_for(&self, balance: f64) -> (f64, f64) {
+        let blocks = crate::sim::rng::floor_pos(balance / self.redemption_threshold_points);
+        (blocks, blocks * self.redemption_threshold_points)
+    }
 }
 
 /// Behavioural response of a segment's members to the programme and to its budget.

@@ -392,7 +392,6 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
         let member_cost = prog.map_or(0.0, |p| {
             p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
         });
-        let bonus_factor = prog.map_or(1.0, |p| 1.0 + p.bonus_share_of_spend * (p.bonus_multiplier - 1.0));
         let net_cost_share = prog.map_or(0.0, |p| p.net_cost_share());
         let mut w = 0usize;
 
@@ -503,7 +502,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                         0 => 1.0,
                         k => p.tiers[k - 1].earn_multiplier,
                     };
-                    let earned = rng::floor_pos(base * (bonus_factor + (tier_mult - 1.0)));
+                    let earned = p.points_for_spend(spend, tier_mult);
                     a.points_base += base;
                     a.points_issued += earned;
                     c.points += earned;
@@ -512,8 +511,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     }
                 }
                 if c.points >= threshold && u_redeem < p.redemption_probability_monthly {
-                    let blocks = rng::floor_pos(c.points / threshold);
-                    let converted = blocks * threshold;
+                    let (blocks, converted) = p.vouchers_for(c.points);
                     c.points -= converted;
                     a.points_redeemed += converted;
                     if pop.lot_len > 0 {
