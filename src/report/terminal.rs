@@ -234,6 +234,88 @@ pub fn render(r: &RunResult) -> String {
     out.push_str(&table(&header, &rows));
     out.push_str("Segment ROI counts the segment's rewards, member costs and budget; fixed and set-up costs are whole-base only.\n\n");
 
+    // Points liability, segment mix and tier mix at the horizon.
+    let h = r.settings.horizon_months;
+    let mut rows = Vec::new();
+    for l in &r.liability {
+        if let Some(last) = l.rows.last() {
+            rows.push(vec![
+                l.arm.clone(),
+                thousands(last.closing_points, 0),
+                thousands(last.closing_face_value, 0),
+                format!(
+                    "{} ({} {})",
+                    thousands(last.closing_expected_value, 0),
+                    pct(l.expected_redemption_rate, 0),
+                    l.expected_redemption_rate_source
+                ),
+                thousands(last.closing_economic_cost, 0),
+                thousands(last.deferred_closing, 0),
+            ]);
+        }
+    }
+    let header: Vec<String> = [
+        &format!("Liability at month {h}"),
+        "Points",
+        &format!("Face ({cur})"),
+        &format!("At expected redemption ({cur})"),
+        &format!("Economic cost ({cur})"),
+        &format!("Deferred revenue ({cur})"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    out.push_str(&table(&header, &rows));
+    out.push('\n');
+
+    let active_at = |arm: &str, seg: &str| {
+        r.monthly
+            .iter()
+            .find(|m| m.arm == arm && m.segment == seg && m.month == h && m.metric == "active")
+            .map_or(f64::NAN, |m| m.mean)
+    };
+    let mut header = vec![format!("Segment mix, month {h} (active)")];
+    header.extend(r.segments.iter().cloned());
+    let rows: Vec<Vec<String>> = r
+        .arms
+        .iter()
+        .map(|a| {
+            let counts: Vec<f64> = r.segments.iter().map(|s| active_at(&a.name, s)).collect();
+            let total: f64 = counts.iter().sum();
+            let mut row = vec![a.name.clone()];
+            row.extend(
+                counts
+                    .iter()
+                    .map(|c| format!("{} ({})", thousands(*c, 0), pct(c / total, 0))),
+            );
+            row
+        })
+        .collect();
+    out.push_str(&table(&header, &rows));
+    out.push('\n');
+
+    if !r.tiers.is_empty() {
+        let mut header = vec![format!("Tier mix, month {h} (members)")];
+        header.extend(r.tiers.iter().cloned());
+        let rows: Vec<Vec<String>> = r
+            .arms
+            .iter()
+            .skip(1)
+            .map(|a| {
+                let mut row = vec![a.name.clone()];
+                row.extend(r.tiers.iter().map(|t| {
+                    r.tier_mix
+                        .iter()
+                        .find(|x| x.arm == a.name && x.month == h && &x.tier == t)
+                        .map_or("—".to_string(), |x| thousands(x.members, 0))
+                }));
+                row
+            })
+            .collect();
+        out.push_str(&table(&header, &rows));
+        out.push('\n');
+    }
+
     for c in &r.convergence {
         out.push_str(&format!(
             "{}: mean NPV {} ± {} (95 % CI half-width, {} of |mean|)\n",

@@ -278,7 +278,11 @@ impl Spawner<'_> {
             seg: s as u8,
             seg0: if initial { s as u8 } else { NOT_INITIAL },
             flags: if member { MEMBER } else { 0 },
-            tier: 0,
+            // a new member starts in the tier that a zero 12-month spend qualifies for
+            tier: match (member, self.programme) {
+                (true, Some(p)) => p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8,
+                _ => 0,
+            },
         });
         if pop.lot_len > 0 {
             let e = pop.lot_len;
