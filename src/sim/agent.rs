@@ -20,7 +20,6 @@ use super::metrics::SegMonth;
 use super::rng::{self, open01, poisson_inv, poisson_inv_small, purpose, two_open01};
 use crate::model::response::{Effects, effects};
 use crate::model::{Arm, Expiry, Programme, Segment};
-use rand::Rng;
 use rand_distr::{Beta, Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 
@@ -157,31 +156,6 @@ impl Pop {
     fn len(&self) -> usize {
         self.c.len()
     }
-
-    /// Move the optional ledgers of customer `from` to slot `to` (to ≤ from) during compaction.
-    #[inline]
-    fn move_ledgers(&mut self, from: usize, to: usize) {
-        if from == to {
-            return;
-        }
-        if self.lot_len > 0 {
-            let e = self.lot_len;
-            self.lots.copy_within(from * e..from * e + e, to * e);
-        }
-        if self.tiers_on {
-            self.ring.copy_within(from * 12..from * 12 + 12, to * 12);
-            self.spend12[to] = self.spend12[from];
-        }
-    }
-
-    fn truncate(&mut self, n: usize) {
-        self.c.truncate(n);
-        self.lots.truncate(n * self.lot_len);
-        if self.tiers_on {
-            self.ring.truncate(n * 12);
-            self.spend12.truncate(n);
-        }
-    }
 }
 
 /// Per-segment samplers built once per arm.
@@ -300,6 +274,15 @@ impl Spawner<'_> {
 
 /// Simulate one arm of one iteration. Quantities are in sample units (see `ArmOutcome::scale`).
 pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
+    // Two compiled copies of the loop: the baseline's carries no member or ledger code.
+    if inp.arm.programme.is_some() {
+        simulate::<true>(inp)
+    } else {
+        simulate::<false>(inp)
+    }
+}
+
+fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
     let segs = inp.segments;
     let ns = segs.len();
     let h = inp.horizon_months as usize;
@@ -398,11 +381,21 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
         });
         let net_cost_share = prog.map_or(0.0, |p| p.net_cost_share());
         let mut w = 0usize;
-
-        for i in 0..n {
-            let mut c = pop.c[i];
+        let Pop {
+            c: custs,
+            lots,
+            lot_len,
+            ring,
+            spend12,
+            tiers_on,
+        } = &mut pop;
+        let (lot_len, tiers_on) = (*lot_len, *tiers_on);
+        // In-place compaction: survivors move down to slot w; the optional ledgers follow.
+        for idx in 0..n {
+            let mut cust = custs[idx];
+            let c = &mut cust;
             let s = c.seg as usize;
-            let is_member = c.flags & MEMBER != 0;
+            let is_member = PROGRAMME && c.flags & MEMBER != 0;
             let a = &mut acc[s];
             a.active += 1.0;
             let seg0 = c.seg0;
@@ -410,9 +403,8 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                 out.cohort[seg0 as usize].active_months += 1.0;
             }
             // Fixed draws first (same positions in every arm), then spend.
-            let mut r = rng::month_stream(c.key, month);
-            let (u_churn, u_buy) = two_open01(r.next_u64());
-            let (u_redeem, u_migrate) = two_open01(r.next_u64());
+            let words = rng::MonthWords::new(c.key, month);
+            let (u_churn, u_buy) = two_open01(words.word(1));
             let e = &eff[s];
 
             if is_member {
@@ -456,13 +448,13 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                         }
                     }
                     Expiry::Age(_) => {
-                        let el = pop.lot_len;
-                        let slot = i * el + month as usize % el;
-                        let lot = pop.lots[slot];
+                        let el = lot_len;
+                        let slot = idx * el + month as usize % el;
+                        let lot = lots[slot];
                         if lot > 0.0 {
                             a.points_expired += lot;
                             c.points -= lot;
-                            pop.lots[slot] = 0.0;
+                            lots[slot] = 0.0;
                         }
                     }
                 }
@@ -477,7 +469,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
             };
             let mut spend = 0.0;
             if k > 0 {
-                spend = models[s].basket.month_spend(k, &mut r);
+                spend = models[s].basket.month_spend(k, &mut words.spend_stream());
                 if is_member {
                     spend *= e.basket;
                 }
@@ -510,20 +502,16 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     a.points_base += base;
                     a.points_issued += earned;
                     c.points += earned;
-                    if pop.lot_len > 0 {
-                        pop.lots[i * pop.lot_len + month as usize % pop.lot_len] += earned;
+                    if lot_len > 0 {
+                        lots[idx * lot_len + month as usize % lot_len] += earned;
                     }
                 }
-                if c.points >= threshold && u_redeem < p.redemption_probability_monthly {
+                if c.points >= threshold && two_open01(words.word(2)).0 < p.redemption_probability_monthly {
                     let (blocks, converted) = p.vouchers_for(c.points);
                     c.points -= converted;
                     a.points_redeemed += converted;
-                    if pop.lot_len > 0 {
-                        consume_fifo(
-                            &mut pop.lots[i * pop.lot_len..(i + 1) * pop.lot_len],
-                            month as usize,
-                            converted,
-                        );
+                    if lot_len > 0 {
+                        consume_fifo(&mut lots[idx * lot_len..(idx + 1) * lot_len], month as usize, converted);
                     }
                     let voucher_face = threshold * p.point_value;
                     let used = if p.voucher_non_use > 0.0 {
@@ -540,11 +528,11 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                     a.reward_cost += used * voucher_face * net_cost_share;
                 }
                 // 6a. tiers from rolling 12-month spend (applies from next month)
-                if pop.tiers_on {
-                    let slot = i * 12 + month as usize % 12;
-                    pop.spend12[i] += spend - pop.ring[slot];
-                    pop.ring[slot] = spend;
-                    let s12 = pop.spend12[i];
+                if tiers_on {
+                    let slot = idx * 12 + month as usize % 12;
+                    spend12[idx] += spend - ring[slot];
+                    ring[slot] = spend;
+                    let s12 = spend12[idx];
                     c.tier = p
                         .tiers
                         .iter()
@@ -557,6 +545,7 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
             let mut s_new = s;
             if models[s].has_migration {
                 let row = if is_member { &mig_member[s] } else { &mig_base[s] };
+                let u_migrate = two_open01(words.word(2)).1;
                 if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
                     s_new = j;
                     acc[s].migrated_out += 1.0;
@@ -571,11 +560,24 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
                 next_members[s_new] += 1.0;
                 acc[s_new].points_balance += c.points;
             }
-            pop.c[w] = c;
-            pop.move_ledgers(i, w);
+            custs[w] = cust;
+            if idx != w {
+                if lot_len > 0 {
+                    lots.copy_within(idx * lot_len..(idx + 1) * lot_len, w * lot_len);
+                }
+                if tiers_on {
+                    ring.copy_within(idx * 12..idx * 12 + 12, w * 12);
+                    spend12[w] = spend12[idx];
+                }
+            }
             w += 1;
         }
-        pop.truncate(w);
+        custs.truncate(w);
+        lots.truncate(w * lot_len);
+        if tiers_on {
+            ring.truncate(w * 12);
+            spend12.truncate(w);
+        }
 
         if month == 12 {
             count_active(&pop, &mut out.cohort, |c| &mut c.active_after_12);

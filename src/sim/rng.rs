@@ -130,11 +130,33 @@ pub fn two_open01(x: u64) -> (f64, f64) {
     )
 }
 
-/// Stream of one customer in one month: cheap to derive because the customer key is already a
-/// full-avalanche hash, and SplitMix64 mixes its output.
-#[inline]
-pub fn month_stream(customer_key: u64, month: u32) -> SplitMix64 {
-    stream(customer_key ^ (month as u64).wrapping_mul(0xd1b5_4a32_d192_ed03))
+/// Random words of one customer in one month. SplitMix64 is counter-based (word j of a stream
+/// is `mix64(state + j·γ)`), so the month's words can be computed out of order: word 1 decides
+/// churn and purchases, word 2 (redemption, migration) is computed only when needed, and the
+/// spend draws start at word 3 — exactly the sequence of one SplitMix64 stream, so the lazy
+/// evaluation changes no result.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthWords {
+    state: u64,
+}
+
+impl MonthWords {
+    #[inline]
+    pub fn new(customer_key: u64, month: u32) -> Self {
+        MonthWords {
+            state: customer_key ^ (month as u64).wrapping_mul(0xd1b5_4a32_d192_ed03),
+        }
+    }
+    /// Word `j` (1-based) of the stream.
+    #[inline]
+    pub fn word(&self, j: u64) -> u64 {
+        mix64(self.state.wrapping_add(j.wrapping_mul(GOLDEN)))
+    }
+    /// The stream positioned after word 2: spend draws.
+    #[inline]
+    pub fn spend_stream(&self) -> SplitMix64 {
+        stream(self.state.wrapping_add(2u64.wrapping_mul(GOLDEN)))
+    }
 }
 
 /// Poisson count by inversion for any `lambda` ≥ 0 (acquisition counts can be in the thousands).
@@ -226,6 +248,17 @@ mod tests {
         assert_eq!(s2.next_u64(), a);
         assert_ne!(iteration_key(42, 0), iteration_key(42, 1));
         assert_ne!(iteration_key(42, 0), iteration_key(43, 0));
+    }
+
+    #[test]
+    fn month_words_follow_one_splitmix_stream() {
+        let w = MonthWords::new(0x1234_5678_9abc_def0, 7);
+        let mut s = stream(0x1234_5678_9abc_def0 ^ 7u64.wrapping_mul(0xd1b5_4a32_d192_ed03));
+        assert_eq!(s.next_u64(), w.word(1));
+        assert_eq!(s.next_u64(), w.word(2));
+        let mut rest = w.spend_stream();
+        assert_eq!(s.next_u64(), rest.next_u64());
+        assert_eq!(s.next_u64(), rest.next_u64());
     }
 
     #[test]
