@@ -29,13 +29,13 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// Monte Carlo iterations (overrides simulation.iterations).
-    #[arg(long, short = 'n')]
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: Option<u32>,
     /// Random seed (overrides simulation.seed). Same seed ⇒ same results, for any --threads.
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Does not change the results.
-    #[arg(long, short = 'j')]
+    #[arg(long, short = 'j', value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Write results.json, summary.csv, monthly.csv, liability.csv, tiers.csv and
     /// sensitivity.csv into this directory (created if needed; files replaced atomically).
@@ -54,6 +54,15 @@ pub struct RunArgs {
     /// No progress bar and no summary table (errors still go to stderr).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// A count of 1 or more (clap's ranged parsers do not cover `usize`).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{e}; give a whole number >= 1")),
+    }
 }
 
 #[cfg(test)]

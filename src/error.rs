@@ -59,3 +59,50 @@ pub enum RunError {
     #[error("cannot read results {}: {message}", path.display())]
     Read { path: PathBuf, message: String },
 }
+
+/// The candidate closest to a misspelt `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lc = word.to_lowercase();
+    let len = word.chars().count();
+    // A third of the letters at most, and never a complete rewrite of a short word.
+    let limit = (len / 3).clamp(1, 3).min(len.saturating_sub(1));
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lc, &c.to_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        let fields = ["point_value", "points_per_currency", "churn_monthly"];
+        assert_eq!(did_you_mean("pointz_value", fields), Some("point_value"));
+        assert_eq!(did_you_mean("churn_montly", fields), Some("churn_monthly"));
+        assert_eq!(did_you_mean("Churn_Monthly", fields), Some("churn_monthly"));
+        assert_eq!(did_you_mean("nosuchsegment", fields), None);
+        assert_eq!(did_you_mean("x", ["y"]), None);
+        assert_eq!(did_you_mean("regular", ["regulars", "occasionals"]), Some("regulars"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

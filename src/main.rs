@@ -54,28 +54,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// Exit code of a scenario error: unreadable file = runtime failure, anything else = invalid.
+fn scenario_exit(e: &ScenarioError) -> u8 {
+    match e {
+        ScenarioError::Io { .. } => EXIT_RUNTIME,
+        _ => EXIT_INVALID,
+    }
+}
+
+/// Check every file (all of them, even after a failure). Exit 65 if any is invalid, else 1 if
+/// any could not be read.
 fn validate(files: &[std::path::PathBuf]) -> ExitCode {
-    let mut ok = true;
+    let mut code = 0u8;
+    let mut out = std::io::stdout().lock();
     for f in files {
         match loyalsim::scenario::load(f, &ValidateOptions::default()) {
-            Ok(s) => println!(
-                "{}: ok ({} segments, {} scenarios, {} uncertain inputs)",
-                f.display(),
-                s.segments.len(),
-                s.arms.len() - 1,
-                s.uncertain.len()
-            ),
+            Ok(s) => {
+                // A closed pipe only loses the report, never the exit code.
+                let _ = writeln!(
+                    out,
+                    "{}: ok ({} segments, {} scenarios, {} uncertain inputs)",
+                    f.display(),
+                    s.segments.len(),
+                    s.arms.len().saturating_sub(1),
+                    s.uncertain.len()
+                );
+            }
             Err(e) => {
-                ok = false;
                 eprintln!("error: {e}");
+                let c = scenario_exit(&e);
+                if code != EXIT_INVALID {
+                    code = c;
+                }
             }
         }
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_INVALID)
-    }
+    ExitCode::from(code)
 }
 
 fn run(args: RunArgs) -> ExitCode {
@@ -88,18 +102,23 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(match e {
-                ScenarioError::Io { .. } => EXIT_RUNTIME,
-                _ => EXIT_INVALID,
-            });
+            return ExitCode::from(scenario_exit(&e));
         }
     };
     // Fail early on a bad output path, before the long run.
-    if let Some(dir) = &args.output
-        && let Err(e) = loyalsim::report::prepare_output_dir(dir)
-    {
-        eprintln!("error: {e}");
-        return ExitCode::from(EXIT_RUNTIME);
+    if let Some(dir) = &args.output {
+        if dir.exists() && !dir.is_dir() {
+            eprintln!(
+                "error: cannot write results to {}: it exists and is not a directory; \
+                 give --output a directory path (it is created if needed)",
+                dir.display()
+            );
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+        if let Err(e) = loyalsim::report::prepare_output_dir(dir) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_RUNTIME);
+        }
     }
     let opts = RunOptions {
         iterations: args.iterations,

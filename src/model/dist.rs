@@ -78,12 +78,229 @@ impl<'de> Deserialize<'de> for RawParam {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawParam, E> {
                 Ok(RawParam::Value(v as f64))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawParam, A::Error> {
-                RawDist::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawParam::Dist)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawParam, A::Error> {
+                // Read the table first and check it by hand: serde's own messages for an
+                // internally tagged enum ("missing field `max`") do not say which distribution
+                // wanted the key nor how a correct table looks.
+                let mut entries: Vec<(String, Scalar)> = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    let v = map.next_value::<Scalar>()?;
+                    entries.push((k, v));
+                }
+                dist_from_entries(&entries)
+                    .map(RawParam::Dist)
+                    .map_err(de::Error::custom)
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// A value inside a distribution table, kept loose so that wrong types get a tailored message.
+enum Scalar {
+    Number(f64),
+    Text(String),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Other("a boolean"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other("a table"))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other("an array"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Names of the distributions, their required and optional keys, and an example table.
+const DISTS: &[(&str, &[&str], &[&str], &str)] = &[
+    ("fixed", &["value"], &[], "{ dist = \"fixed\", value = 0.03 }"),
+    (
+        "uniform",
+        &["min", "max"],
+        &[],
+        "{ dist = \"uniform\", min = 0.02, max = 0.04 }",
+    ),
+    (
+        "triangular",
+        &["min", "mode", "max"],
+        &[],
+        "{ dist = \"triangular\", min = 0.01, mode = 0.03, max = 0.06 }",
+    ),
+    (
+        "pert",
+        &["min", "mode", "max"],
+        &[],
+        "{ dist = \"pert\", min = 0.01, mode = 0.03, max = 0.06 }",
+    ),
+    (
+        "normal",
+        &["mean", "sd"],
+        &["min", "max"],
+        "{ dist = \"normal\", mean = 0.03, sd = 0.01 } (optional min and max truncate it)",
+    ),
+    (
+        "lognormal",
+        &["mean", "sd"],
+        &[],
+        "{ dist = \"lognormal\", mean = 40, sd = 8 }",
+    ),
+    (
+        "beta",
+        &["alpha", "beta"],
+        &["min", "max"],
+        "{ dist = \"beta\", alpha = 2, beta = 48 } (optional min and max rescale it, default [0, 1])",
+    ),
+];
+
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => format!(
+            "{} and `{last}`",
+            init.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Check a distribution table key by key and build it, with messages that show a correct table.
+fn dist_from_entries(entries: &[(String, Scalar)]) -> Result<RawDist, String> {
+    let names: Vec<&str> = DISTS.iter().map(|d| d.0).collect();
+    let known = names.join(", ");
+    let name = match entries.iter().find(|(k, _)| k == "dist") {
+        None => {
+            return Err(format!(
+                "a distribution table needs `dist = \"NAME\"` (one of {known}), e.g. {}",
+                DISTS[2].3
+            ));
+        }
+        Some((_, Scalar::Text(t))) => t.as_str(),
+        Some(_) => {
+            return Err(format!(
+                "`dist` must be a string naming the distribution (one of {known}), e.g. dist = \"triangular\""
+            ));
+        }
+    };
+    let Some(&(name, required, optional, example)) = DISTS.iter().find(|d| d.0 == name) else {
+        let hint = crate::error::did_you_mean(name, names.iter().copied())
+            .map(|s| format!("did you mean \"{s}\"? "))
+            .unwrap_or_default();
+        return Err(format!("unknown distribution \"{name}\"; {hint}use one of {known}"));
+    };
+    let mut errs = Vec::new();
+    let mut values: Vec<(&str, f64)> = Vec::new();
+    for (k, v) in entries {
+        if k == "dist" {
+            continue;
+        }
+        if !required.contains(&k.as_str()) && !optional.contains(&k.as_str()) {
+            let allowed: Vec<&str> = required.iter().chain(optional).copied().collect();
+            let hint = crate::error::did_you_mean(k, allowed.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            errs.push(format!(
+                "`{k}` is not a parameter of a {name} distribution{hint}; it takes {}",
+                and_list(&allowed)
+            ));
+            continue;
+        }
+        match v {
+            Scalar::Number(x) => values.push((k.as_str(), *x)),
+            Scalar::Text(t) => {
+                let fix = if t.trim().parse::<f64>().is_ok() {
+                    "; remove the quotes"
+                } else {
+                    ""
+                };
+                errs.push(format!(
+                    "`{k}` of a {name} distribution must be a number, got the string \"{t}\"{fix}"
+                ))
+            }
+            Scalar::Other(what) => errs.push(format!("`{k}` of a {name} distribution must be a number, got {what}")),
+        }
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| !entries.iter().any(|(k, _)| k == r))
+        .collect();
+    if !missing.is_empty() {
+        errs.push(format!(
+            "a {name} distribution needs {}; {} missing (e.g. {example})",
+            and_list(required),
+            if missing.len() == 1 {
+                format!("{} is", and_list(&missing))
+            } else {
+                format!("{} are", and_list(&missing))
+            }
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(errs.join("; "));
+    }
+    let get = |k: &str| values.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+    let req = |k: &str| get(k).unwrap_or(f64::NAN);
+    Ok(match name {
+        "fixed" => RawDist::Fixed { value: req("value") },
+        "uniform" => RawDist::Uniform {
+            min: req("min"),
+            max: req("max"),
+        },
+        "triangular" => RawDist::Triangular {
+            min: req("min"),
+            mode: req("mode"),
+            max: req("max"),
+        },
+        "pert" => RawDist::Pert {
+            min: req("min"),
+            mode: req("mode"),
+            max: req("max"),
+        },
+        "normal" => RawDist::Normal {
+            mean: req("mean"),
+            sd: req("sd"),
+            min: get("min"),
+            max: get("max"),
+        },
+        "lognormal" => RawDist::Lognormal {
+            mean: req("mean"),
+            sd: req("sd"),
+        },
+        _ => RawDist::Beta {
+            alpha: req("alpha"),
+            beta: req("beta"),
+            min: get("min"),
+            max: get("max"),
+        },
+    })
 }
 
 impl From<f64> for RawParam {
@@ -134,6 +351,10 @@ pub enum Dist {
     },
 }
 
+/// Shape parameters a Beta distribution may take (see `RawParam::build`).
+const BETA_SHAPE_MIN: f64 = 0.001;
+const BETA_SHAPE_MAX: f64 = 1e6;
+
 /// The domain a field accepts: closed bounds, used to reject or truncate distributions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Domain {
@@ -156,12 +377,26 @@ impl Domain {
     }
     fn describe(&self) -> String {
         match (self.min.is_finite(), self.max.is_finite()) {
-            (true, true) => format!("[{}, {}]", self.min, self.max),
+            (true, true) => format!("in [{}, {}]", self.min, self.max),
             (true, false) => format!(">= {}", self.min),
             (false, true) => format!("<= {}", self.max),
             _ => "any real number".into(),
         }
     }
+}
+
+/// "must be in [0, 1], got 3", with a hint when a share looks like a percentage.
+fn out_of_range(v: f64, domain: Domain) -> String {
+    let mut m = format!("must be {}, got {v}", domain.describe());
+    if domain == Domain::PROBABILITY && v > 1.0 && v <= 100.0 {
+        let fraction = (v / 100.0 * 1e9).round() / 1e9;
+        m.push_str(&format!(
+            "; shares and probabilities are fractions (if you meant {v} %, write {fraction})"
+        ));
+    } else if domain.min >= 0.0 && v < 0.0 {
+        m.push_str("; it cannot be negative");
+    }
+    m
 }
 
 fn finite(name: &str, v: f64, errs: &mut Vec<String>) {
@@ -177,7 +412,7 @@ impl RawParam {
         let mut errs = Vec::new();
         let out_of_domain = |what: &str, lo: f64, hi: f64| {
             format!(
-                "{what} [{lo}, {hi}] goes outside the allowed range {}; narrow it",
+                "{what} [{lo}, {hi}] goes outside the allowed range (the value must be {}); narrow it",
                 domain.describe()
             )
         };
@@ -186,7 +421,7 @@ impl RawParam {
                 if !v.is_finite() {
                     errs.push(format!("must be a finite number, got {v}"));
                 } else if !domain.contains(v) {
-                    errs.push(format!("must be {}, got {v}", domain.describe()));
+                    errs.push(out_of_range(v, domain));
                 }
                 Dist::Fixed(v)
             }
@@ -232,6 +467,12 @@ impl RawParam {
             RawParam::Dist(RawDist::Normal { mean, sd, min, max }) => {
                 finite("mean", mean, &mut errs);
                 finite("sd", sd, &mut errs);
+                // Infinite bounds mean "no bound"; NaN is a mistake (f64::max would ignore it).
+                for (k, b) in [("min", min), ("max", max)] {
+                    if b.is_some_and(f64::is_nan) {
+                        errs.push(format!("`{k}` must be a number, got NaN"));
+                    }
+                }
                 if errs.is_empty() && sd <= 0.0 {
                     errs.push(format!("normal needs sd > 0, got {sd}"));
                 }
@@ -267,9 +508,11 @@ impl RawParam {
                 if errs.is_empty() && (mean <= 0.0 || sd <= 0.0) {
                     errs.push(format!("lognormal needs mean > 0 and sd > 0, got mean {mean}, sd {sd}"));
                 }
-                if errs.is_empty() && domain.min > 0.0 || domain.max.is_finite() {
+                // Support (0, inf): fits a field bounded below by 0 (or a tiny positive floor)
+                // and unbounded above.
+                if errs.is_empty() && (domain.min > 1e-9 || domain.max.is_finite()) {
                     errs.push(format!(
-                        "lognormal is unbounded above; this field must be {} — use pert, triangular, uniform or beta",
+                        "lognormal takes any value in (0, inf); this field must be {} — use pert, triangular, uniform or beta",
                         domain.describe()
                     ));
                 }
@@ -285,8 +528,13 @@ impl RawParam {
                 finite("alpha", alpha, &mut errs);
                 finite("beta", beta, &mut errs);
                 let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
-                if errs.is_empty() && (alpha <= 0.0 || beta <= 0.0) {
-                    errs.push(format!("beta needs alpha > 0 and beta > 0, got {alpha}, {beta}"));
+                // Outside this range statrs' inverse CDF can search for minutes (measured: 1e8
+                // hangs) and such shapes are point masses in practice anyway.
+                let shape_ok = |x: f64| (BETA_SHAPE_MIN..=BETA_SHAPE_MAX).contains(&x);
+                if errs.is_empty() && !(shape_ok(alpha) && shape_ok(beta)) {
+                    errs.push(format!(
+                        "beta needs alpha and beta between {BETA_SHAPE_MIN} and {BETA_SHAPE_MAX}, got {alpha}, {beta}"
+                    ));
                 }
                 if errs.is_empty() && !(lo.is_finite() && hi.is_finite() && lo < hi) {
                     errs.push(format!("beta needs finite min < max, got [{lo}, {hi}]"));
@@ -396,9 +644,17 @@ mod tests {
             x: RawParam,
         }
         let e = toml::from_str::<W>("x = { dist = \"trianglar\", min = 1, max = 2 }").unwrap_err();
-        assert!(e.to_string().contains("unknown variant"), "{e}");
+        assert!(e.to_string().contains("unknown distribution \"trianglar\""), "{e}");
+        assert!(e.to_string().contains("did you mean \"triangular\""), "{e}");
         let e = toml::from_str::<W>("x = { dist = \"uniform\", min = 1, maxx = 2 }").unwrap_err();
         assert!(e.to_string().contains("maxx"), "{e}");
+        assert!(e.to_string().contains("did you mean `max`"), "{e}");
+        let e = toml::from_str::<W>("x = { dist = \"uniform\", min = 1 }").unwrap_err();
+        assert!(e.to_string().contains("`max` is missing"), "{e}");
+        let e = toml::from_str::<W>("x = { dist = \"pert\", min = 1, mode = \"2\", max = 3 }").unwrap_err();
+        assert!(e.to_string().contains("remove the quotes"), "{e}");
+        let e = toml::from_str::<W>("x = { min = 1, max = 3 }").unwrap_err();
+        assert!(e.to_string().contains("needs `dist"), "{e}");
         let e = toml::from_str::<W>("x = \"high\"").unwrap_err();
         assert!(e.to_string().contains("distribution table"), "{e}");
     }
@@ -417,6 +673,42 @@ mod tests {
                 .is_err()
         );
         assert!(RawParam::Value(f64::NAN).build(Domain::ANY).is_err());
+        // lognormal suits positive unbounded fields (a basket mean), not bounded ones
+        let ln = parse("{ dist = \"lognormal\", mean = 40, sd = 8 }");
+        assert!(
+            ln.build(Domain {
+                min: 1e-12,
+                max: f64::INFINITY
+            })
+            .is_ok()
+        );
+        assert!(ln.build(Domain::NON_NEGATIVE).is_ok());
+        assert!(
+            ln.build(Domain {
+                min: 1.0,
+                max: f64::INFINITY
+            })
+            .is_err()
+        );
+        // NaN truncation bounds are errors, not silently ignored
+        let n = RawParam::Dist(RawDist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: Some(f64::NAN),
+            max: None,
+        });
+        assert!(n.build(Domain::ANY).is_err());
+        // extreme beta shapes are rejected (statrs' inverse CDF would not terminate)
+        assert!(
+            parse("{ dist = \"beta\", alpha = 1e-300, beta = 1e300 }")
+                .build(Domain::PROBABILITY)
+                .is_err()
+        );
+        assert!(
+            parse("{ dist = \"beta\", alpha = 0.001, beta = 1e6 }")
+                .build(Domain::PROBABILITY)
+                .is_ok()
+        );
         // normal is truncated to the domain instead of rejected
         let d = parse("{ dist = \"normal\", mean = 0.02, sd = 0.05 }")
             .build(Domain::PROBABILITY)

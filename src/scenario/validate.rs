@@ -2,7 +2,7 @@
 
 use super::raw::*;
 use super::{Scenario, Source};
-use crate::error::{Problem, ScenarioError};
+use crate::error::{Problem, ScenarioError, did_you_mean};
 use crate::model::dist::{Domain, RawParam};
 use crate::model::*;
 use std::collections::BTreeMap;
@@ -23,6 +23,7 @@ const POSITIVE: Domain = Domain {
 };
 const HILL: Domain = Domain { min: 0.05, max: 20.0 };
 const MAX_SIMULATED_CUSTOMERS: f64 = 50_000_000.0;
+const MAX_CUSTOMERS: i64 = 1_000_000_000;
 
 /// Collects problems and uncertain inputs while walking the raw scenario.
 struct Ctx {
@@ -128,35 +129,165 @@ pub fn load(path: &Path, opts: &ValidateOptions) -> Result<Scenario, ScenarioErr
 /// Parse and validate scenario text; `path` is used in messages and provenance.
 pub fn parse_str(text: &str, path: &Path, opts: &ValidateOptions) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let span = e.span();
+        let (line, column) = span.as_ref().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        // An empty span at 0 or one over the whole document means the top level.
+        let place = span
+            .filter(|s| !(s.start == 0 && (s.end == 0 || s.end >= text.trim_end().len())))
+            .and_then(|s| toml_path_at(text, s.start));
         ScenarioError::Syntax {
             path: path.to_path_buf(),
             line,
             column,
-            message: explain_toml(e.message()),
+            message: explain_toml(e.message(), place.as_deref()),
         }
     })?;
     let source = Source::new(path, text);
     validate(raw, source, opts)
 }
 
+/// The text before `offset`, backed off to a character boundary (never panics).
+fn prefix(text: &str, offset: usize) -> &str {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    &text[..o]
+}
+
+/// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let before = prefix(text, offset);
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, column)
 }
 
-fn explain_toml(msg: &str) -> String {
-    let msg = msg.trim().to_string();
-    if msg.starts_with("unknown field") {
-        format!("{msg}; check the spelling against the scenario reference in README.md")
-    } else if msg.starts_with("invalid type") {
-        format!("{msg}; write the value with the type the field expects (see README.md)")
-    } else if msg.starts_with("missing field") {
-        format!("{msg}; add it")
+/// A table header line: its dotted keys and whether it is an array of tables (`[[...]]`).
+fn header(line: &str) -> Option<(Vec<String>, bool)> {
+    let l = line.trim();
+    let l = match l.find('#') {
+        Some(i) => l[..i].trim_end(),
+        None => l,
+    };
+    let (inner, is_array) = if let Some(x) = l.strip_prefix("[[").and_then(|x| x.strip_suffix("]]")) {
+        (x, true)
+    } else if let Some(x) = l.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        (x, false)
     } else {
-        msg
+        return None;
+    };
+    let keys: Vec<String> = inner
+        .split('.')
+        .map(|k| k.trim().trim_matches('"').trim_matches('\'').to_string())
+        .collect();
+    let keyish = |k: &String| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || "_- ".contains(c));
+    keys.iter().all(keyish).then_some((keys, is_array))
+}
+
+/// Best-effort field path (`segments[1].customers`) of the key or table at a byte offset, from
+/// the table headers above it; used to make serde's type and field errors point at a field.
+fn toml_path_at(text: &str, offset: usize) -> Option<String> {
+    let before = prefix(text, offset);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line = &text[line_start..line_end];
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut current: Vec<String> = Vec::new();
+    for l in text[..line_end].lines() {
+        if let Some((keys, is_array)) = header(l) {
+            if is_array {
+                let name = keys.join(".");
+                *counts.entry(name.clone()).or_default() += 1;
+                // A new element of an array starts its own nested arrays.
+                let nested = format!("{name}.");
+                counts.retain(|k, _| !k.starts_with(&nested));
+            }
+            current = keys;
+        }
+    }
+    let mut path = String::new();
+    for (i, k) in current.iter().enumerate() {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(k);
+        if let Some(c) = counts.get(&current[..=i].join(".")) {
+            path.push_str(&format!("[{}]", c - 1));
+        }
+    }
+    if header(line).is_none()
+        && let Some((key, _)) = line.split_once('=')
+    {
+        let key = key.trim().trim_matches('"');
+        if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
+/// The names between backticks in a serde message (`a`, `b` → [a, b]).
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+/// Rephrase serde/TOML messages for people: Rust type names out, a fix in.
+fn explain_toml(msg: &str, place: Option<&str>) -> String {
+    let msg = msg.trim();
+    let at = place.map(|p| format!("{p}: ")).unwrap_or_default();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (field, tail) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed = backticked(tail);
+        let hint = did_you_mean(field, allowed.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        let list = if allowed.is_empty() {
+            "this table takes no fields".to_string()
+        } else {
+            format!("the fields allowed here are {}", allowed.join(", "))
+        };
+        format!("{at}unknown field `{field}`; {hint}{list} (see the scenario reference in README.md)")
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let rest = rest
+            .replace("expected i64", "expected a whole number (no decimal point, no quotes)")
+            .replace(
+                "expected u64",
+                "expected a whole number >= 0 (no decimal point, no quotes)",
+            )
+            .replace(
+                "expected u32",
+                "expected a whole number >= 0 (no decimal point, no quotes)",
+            )
+            .replace("expected f64", "expected a number (no quotes)")
+            .replace("floating point", "number")
+            .replace("expected a sequence", "expected an array");
+        let rest = match rest.strip_prefix("map,") {
+            Some(tail) => format!("a table,{tail}"),
+            None => rest,
+        };
+        let fix = if rest.starts_with("a table, expected an array") {
+            "write each entry as its own [[...]] table (double brackets)"
+        } else {
+            "write the value as the field expects (see README.md)"
+        };
+        format!("{at}wrong type: found {rest}; {fix}")
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        match (field, place) {
+            ("simulation", None) => {
+                "the [simulation] table is missing; add it with at least `horizon_months = 36`".to_string()
+            }
+            (f, Some(p)) => format!("{p}: the required field `{f}` is missing; add `{f} = ...` to this table"),
+            (f, None) => format!("the required field `{f}` is missing; add it"),
+        }
+    } else if msg.starts_with("duplicate key") {
+        format!("{at}{msg}: this key or table is defined twice; keep one")
+    } else {
+        format!("{at}{msg}")
     }
 }
 
@@ -213,7 +344,12 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
             ),
         );
     }
-    if !segments.is_empty() && total_customers == 0.0 && acquired == 0.0 {
+    // Only when every count was readable: a rejected count would read as 0 here.
+    let counts_ok = raw
+        .segments
+        .iter()
+        .all(|s| s.customers.is_some_and(|c| (0..=MAX_CUSTOMERS).contains(&c)));
+    if counts_ok && !segments.is_empty() && total_customers == 0.0 && acquired == 0.0 {
         ctx.problem(
             "segments",
             "every segment has 0 customers and no acquisition; there is nobody to simulate",
@@ -237,24 +373,26 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
             )
         })
         .collect();
+    // `[allocation]` is checked even when `--allocation` replaces it: the file must stay valid.
+    let default_allocation = allocation(&mut ctx, "allocation", &raw.allocation, None, &index, n);
     let (base_allocation, base_alloc_name) = match &opts.allocation {
         Some(name) => match named.get(name) {
             Some(a) => (a.clone(), name.clone()),
             None => {
+                let hint = did_you_mean(name, raw.allocations.keys().map(String::as_str))
+                    .map(|s| format!("did you mean \"{s}\"? "))
+                    .unwrap_or_default();
                 ctx.problem(
-                    "allocations",
+                    "--allocation",
                     format!(
-                        "--allocation {name}: no [allocations.{name}] table; available: {}",
+                        "\"{name}\" names no [allocations.{name}] table in this file; {hint}available: {}",
                         list(raw.allocations.keys())
                     ),
                 );
-                (vec![Param::Fixed(0.0); n], "default".to_string())
+                (default_allocation, "default".to_string())
             }
         },
-        None => (
-            allocation(&mut ctx, "allocation", &raw.allocation, None, &index, n),
-            "default".to_string(),
-        ),
+        None => (default_allocation, "default".to_string()),
     };
 
     // Arms: baseline, then each generosity scenario (or the base programme alone).
@@ -284,7 +422,11 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
     }
     let mut arm_names = BTreeMap::new();
     for (k, a) in raw.scenarios.iter().enumerate() {
-        let prefix = format!("scenarios[\"{}\"]", a.name);
+        let prefix = if a.name.trim().is_empty() {
+            format!("scenarios[{k}]")
+        } else {
+            format!("scenarios[\"{}\"]", a.name)
+        };
         if a.name.trim().is_empty() {
             ctx.problem(
                 format!("scenarios[{k}].name"),
@@ -329,10 +471,13 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
             Some(name) => match named.get(name) {
                 Some(al) => (al.clone(), name.clone()),
                 None => {
+                    let hint = did_you_mean(name, raw.allocations.keys().map(String::as_str))
+                        .map(|s| format!("did you mean \"{s}\"? "))
+                        .unwrap_or_default();
                     ctx.problem(
                         format!("{prefix}.allocation_name"),
                         format!(
-                            "no [allocations.{name}] table; available: {}",
+                            "no [allocations.{name}] table; {hint}available: {}",
                             list(raw.allocations.keys())
                         ),
                     );
@@ -379,22 +524,50 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
     })
 }
 
+/// "no segment named ..." with the known names and, for a likely typo, the intended one.
+fn unknown_segment(name: &str, index: &BTreeMap<&str, usize>) -> String {
+    let known = index.keys().copied().collect::<Vec<_>>();
+    let hint = did_you_mean(name, known.iter().copied())
+        .map(|s| format!("did you mean \"{s}\"? "))
+        .unwrap_or_default();
+    let known = if known.is_empty() {
+        "none defined".to_string()
+    } else {
+        known.join(", ")
+    };
+    format!("no segment named \"{name}\"; {hint}known segments: {known}")
+}
+
 fn list<'a>(keys: impl Iterator<Item = &'a String>) -> String {
     let v: Vec<&str> = keys.map(|s| s.as_str()).collect();
     if v.is_empty() { "none".into() } else { v.join(", ") }
 }
 
-fn int_in(ctx: &mut Ctx, path: &str, v: Option<i64>, default: Option<i64>, lo: i64, hi: i64, hint: &str) -> i64 {
+/// A whole number in `[lo, hi]`; `None` (after reporting) when it is missing or out of range.
+fn int_in(
+    ctx: &mut Ctx,
+    path: &str,
+    v: Option<i64>,
+    default: Option<i64>,
+    lo: i64,
+    hi: i64,
+    hint: &str,
+) -> Option<i64> {
     match v.or(default) {
         None => {
             ctx.problem(path, format!("is missing; add it ({hint})"));
-            lo
+            None
         }
         Some(x) if x < lo || x > hi => {
-            ctx.problem(path, format!("must be between {lo} and {hi}, got {x} ({hint})"));
-            lo
+            let range = if hi == i64::MAX {
+                format!("must be >= {lo}")
+            } else {
+                format!("must be between {lo} and {hi}")
+            };
+            ctx.problem(path, format!("{range} ({hint}), got {x}"));
+            None
         }
-        Some(x) => x,
+        Some(x) => Some(x),
     }
 }
 
@@ -416,7 +589,8 @@ fn simulation(ctx: &mut Ctx, s: &RawSimulation) -> Simulation {
         1,
         10_000_000,
         "Monte Carlo iterations, e.g. 500",
-    );
+    )
+    .unwrap_or(1);
     let seed = int_in(
         ctx,
         "simulation.seed",
@@ -424,8 +598,9 @@ fn simulation(ctx: &mut Ctx, s: &RawSimulation) -> Simulation {
         Some(1),
         0,
         i64::MAX,
-        "any non-negative integer",
-    );
+        "a non-negative whole number; the same seed gives the same results",
+    )
+    .unwrap_or(0);
     let d = s.discount_rate_annual.unwrap_or(0.08);
     if !d.is_finite() || !(0.0..=1.0).contains(&d) {
         ctx.problem(
@@ -447,16 +622,20 @@ fn simulation(ctx: &mut Ctx, s: &RawSimulation) -> Simulation {
             format!("must be in (0, 1] (0.1 = simulate one customer in ten), got {share}"),
         );
     }
-    let default_w = (horizon / 2).clamp(1, 12);
+    // Without a valid horizon the window cannot be checked against it (no follow-on error).
+    let max_w = horizon.map_or(300, |h| (h / 2).max(1));
+    let default_w = max_w.clamp(1, 12);
     let w = int_in(
         ctx,
         "simulation.repurchase_window_months",
         s.repurchase_window_months,
         Some(default_w),
         1,
-        (horizon / 2).max(1),
-        "twice the window must fit in the horizon",
-    );
+        max_w,
+        "twice the window must fit in horizon_months",
+    )
+    .unwrap_or(1);
+    let horizon = horizon.unwrap_or(1);
     Simulation {
         horizon_months: horizon as u32,
         iterations: iterations as u32,
@@ -475,8 +654,20 @@ fn segment(ctx: &mut Ctx, i: usize, s: &RawSegment, index: &BTreeMap<&str, usize
             ctx.problem(p("customers"), "is missing; add the number of customers at the start (0 for a segment fed only by acquisition or migration)");
             0
         }
-        Some(c) if !(0..=1_000_000_000).contains(&c) => {
-            ctx.problem(p("customers"), format!("must be between 0 and 1,000,000,000, got {c}"));
+        Some(c) if c < 0 => {
+            ctx.problem(
+                p("customers"),
+                format!("must be a count >= 0 (customers at the start), got {c}"),
+            );
+            0
+        }
+        Some(c) if c > MAX_CUSTOMERS => {
+            ctx.problem(
+                p("customers"),
+                format!(
+                    "must be at most 1,000,000,000, got {c}; check for extra zeros (simulation.sample_share simulates a sample of a large base)"
+                ),
+            );
             0
         }
         Some(c) => c as u64,
@@ -490,13 +681,7 @@ fn segment(ctx: &mut Ctx, i: usize, s: &RawSegment, index: &BTreeMap<&str, usize
                 "a segment cannot migrate to itself; the remainder of the row stays automatically",
             ),
             Some(&j) => migration[j] = ctx.build(&p(&format!("migration.{target}")), raw, Domain::PROBABILITY),
-            None => ctx.problem(
-                p(&format!("migration.{target}")),
-                format!(
-                    "no segment named \"{target}\"; known segments: {}",
-                    index.keys().copied().collect::<Vec<_>>().join(", ")
-                ),
-            ),
+            None => ctx.problem(p(&format!("migration.{target}")), unknown_segment(target, index)),
         }
     }
     let row_max: f64 = migration.iter().map(|m| ctx.upper(*m)).sum();
@@ -729,13 +914,7 @@ fn responses(
     };
     for (name, r) in raw {
         let Some(&s) = index.get(name.as_str()) else {
-            ctx.problem(
-                format!("{prefix}.{name}"),
-                format!(
-                    "no segment named \"{name}\"; known segments: {}",
-                    index.keys().copied().collect::<Vec<_>>().join(", ")
-                ),
-            );
+            ctx.problem(format!("{prefix}.{name}"), unknown_segment(name, index));
             continue;
         };
         let b = out[s].clone();
@@ -756,10 +935,7 @@ fn responses(
             for (target, raw) in m {
                 match index.get(target.as_str()) {
                     Some(&j) => migration_lift[j] = ctx.build(&format!("{pre}.migration_lift.{target}"), raw, LIFT),
-                    None => ctx.problem(
-                        format!("{pre}.migration_lift.{target}"),
-                        format!("no segment named \"{target}\""),
-                    ),
+                    None => ctx.problem(format!("{pre}.migration_lift.{target}"), unknown_segment(target, index)),
                 }
             }
         }
@@ -799,13 +975,7 @@ fn allocation(
     for (name, r) in raw {
         match index.get(name.as_str()) {
             Some(&s) => out[s] = ctx.build(&format!("{prefix}.{name}"), r, Domain::NON_NEGATIVE),
-            None => ctx.problem(
-                format!("{prefix}.{name}"),
-                format!(
-                    "no segment named \"{name}\"; known segments: {}",
-                    index.keys().copied().collect::<Vec<_>>().join(", ")
-                ),
-            ),
+            None => ctx.problem(format!("{prefix}.{name}"), unknown_segment(name, index)),
         }
     }
     out
