@@ -70,6 +70,14 @@ pub fn write_outputs(r: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, RunError
             source,
         };
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+        // Temporary files are private (0600); results are ordinary files (0644).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(err)?;
+        }
         tmp.write_all(&f.bytes).map_err(err)?;
         tmp.as_file().sync_all().map_err(err)?;
         staged.push((tmp, path));

@@ -23,6 +23,10 @@ const POSITIVE: Domain = Domain {
 };
 const HILL: Domain = Domain { min: 0.05, max: 20.0 };
 const MAX_SIMULATED_CUSTOMERS: f64 = 50_000_000.0;
+/// The engine stores a segment index in one byte (255 is reserved).
+const MAX_SEGMENTS: usize = 200;
+/// Tiers are stored in one byte as well.
+const MAX_TIERS: usize = 50;
 const MAX_CUSTOMERS: i64 = 1_000_000_000;
 
 /// Collects problems and uncertain inputs while walking the raw scenario.
@@ -301,6 +305,15 @@ fn validate(raw: RawScenario, source: Source, opts: &ValidateOptions) -> Result<
     // Segments: names first, so that references can be checked.
     if raw.segments.is_empty() {
         ctx.problem("segments", "no segment defined; add at least one [[segments]] table");
+    }
+    if raw.segments.len() > MAX_SEGMENTS {
+        ctx.problem(
+            "segments",
+            format!(
+                "{} segments defined; at most {MAX_SEGMENTS} are supported; merge similar segments",
+                raw.segments.len()
+            ),
+        );
     }
     let names: Vec<String> = raw.segments.iter().map(|s| s.name.clone()).collect();
     let mut seen = BTreeMap::new();
@@ -844,6 +857,12 @@ fn programme(ctx: &mut Ctx, prefix: &str, r: &RawProgramme, base: Option<&Progra
 
 fn tiers(ctx: &mut Ctx, prefix: &str, raw: &[RawTier]) -> Vec<Tier> {
     let mut out: Vec<Tier> = Vec::new();
+    if raw.len() > MAX_TIERS {
+        ctx.problem(
+            prefix,
+            format!("{} tiers defined; at most {MAX_TIERS} are supported", raw.len()),
+        );
+    }
     for (k, t) in raw.iter().enumerate() {
         let p = format!("{prefix}[{k}]");
         if t.name.trim().is_empty() {
