@@ -15,12 +15,11 @@
 //! New customers arrive at the end of the month and are active from the next one.
 //! All quantities are in *sample* units; the driver scales them by 1 / sample_share.
 
-use super::basket::BasketSampler;
+use super::basket::{BasketSampler, BetaSampler, GammaSampler};
 use super::metrics::SegMonth;
 use super::rng::{self, open01, poisson_inv, poisson_inv_small, purpose, two_open01};
 use crate::model::response::{Effects, effects};
 use crate::model::{Arm, Expiry, Programme, Segment};
-use rand_distr::{Beta, Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 
 /// Outcomes of the initial customers, by the segment they started in.
@@ -161,8 +160,8 @@ impl Pop {
 /// Per-segment samplers built once per arm.
 struct SegModel {
     basket: BasketSampler,
-    z: Option<Gamma<f64>>,
-    churn_beta: Option<Beta<f64>>,
+    z: Option<GammaSampler>,
+    churn_beta: Option<BetaSampler>,
     churn_mean: f64,
     rate_mean: f64,
     margin: f64,
@@ -172,12 +171,10 @@ struct SegModel {
 
 impl SegModel {
     fn new(s: &Segment<f64>) -> Self {
-        let z = s
-            .purchase_rate_shape
-            .map(|k| Gamma::new(k, 1.0 / k).expect("validated shape"));
+        let z = s.purchase_rate_shape.map(GammaSampler::new);
         let mu = s.churn_monthly;
         let churn_beta = match s.churn_concentration {
-            Some(k) if mu > 0.0 && mu < 1.0 => Some(Beta::new(mu * k, (1.0 - mu) * k).expect("validated churn")),
+            Some(k) if mu > 0.0 && mu < 1.0 => Some(BetaSampler::new(mu * k, (1.0 - mu) * k)),
             _ => None,
         };
         SegModel {
@@ -229,7 +226,8 @@ impl Spawner<'_> {
         let mut r = rng::stream(rng::derive(key, INIT_TAG));
         let m = &self.models[s];
         let u_enrol = open01(&mut r);
-        let z = m.z.as_ref().map_or(1.0, |g| g.sample(&mut r));
+        // Gamma(k, 1) / k: mean 1, shape k
+        let z = m.z.as_ref().map_or(1.0, |g| g.sample(&mut r) / g.shape());
         let cf = match &m.churn_beta {
             Some(b) => b.sample(&mut r) / m.churn_mean,
             None => 1.0,
@@ -392,8 +390,7 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
         let (lot_len, tiers_on) = (*lot_len, *tiers_on);
         // In-place compaction: survivors move down to slot w; the optional ledgers follow.
         for idx in 0..n {
-            let mut cust = custs[idx];
-            let c = &mut cust;
+            let c = &mut custs[idx];
             let s = c.seg as usize;
             let is_member = PROGRAMME && c.flags & MEMBER != 0;
             let a = &mut acc[s];
@@ -560,8 +557,8 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
                 next_members[s_new] += 1.0;
                 acc[s_new].points_balance += c.points;
             }
-            custs[w] = cust;
             if idx != w {
+                custs[w] = custs[idx];
                 if lot_len > 0 {
                     lots.copy_within(idx * lot_len..(idx + 1) * lot_len, w * lot_len);
                 }
