@@ -150,6 +150,17 @@ impl Programme<f64> {
         self.reward_cost_basis * (1.0 - self.supplier_funding_share)
     }
 
+    /// The rules with whole points: welcome bonus floored, threshold rounded (at least 1). The
+    /// engine uses this, so every ledger amount is an exactly representable integer and
+    /// balances, lots and roll-forwards add up exactly (no negative float dust).
+    pub fn with_whole_points(&self) -> Self {
+        Programme {
+            welcome_bonus_points: self.welcome_bonus_points.max(0.0).floor(),
+            redemption_threshold_points: self.redemption_threshold_points.round().max(1.0),
+            ..self.clone()
+        }
+    }
+
     /// Whole points earned on a month's spend: base `e·S`, plus bonus days
     /// `e·S·share·(multiplier − 1)`, plus the tier's extra `e·S·(tier multiplier − 1)`, floored.
     #[inline]

@@ -284,7 +284,8 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
     let segs = inp.segments;
     let ns = segs.len();
     let h = inp.horizon_months as usize;
-    let prog = inp.arm.programme.as_ref();
+    let whole = inp.arm.programme.as_ref().map(Programme::with_whole_points);
+    let prog = whole.as_ref();
     let models: Vec<SegModel> = segs.iter().map(SegModel::new).collect();
     let n_tiers = prog.map_or(0, |p| p.tiers.len());
     let weight = 1.0 / inp.sample_share;
