@@ -37,8 +37,9 @@ impl GammaSampler {
         self.shape
     }
 
-    /// One draw of Gamma(shape, scale 1).
-    #[inline]
+    /// One draw of Gamma(shape, scale 1). Always inlined: as a call, saving and restoring
+    /// registers cost a quarter of the draw (callgrind).
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let (d, c) = (self.d, self.c);
         let g = loop {
@@ -120,7 +121,7 @@ impl BasketSampler {
     }
 
     /// Total spend of `k` purchases (k ≥ 1).
-    #[inline]
+    #[inline(always)]
     pub fn month_spend<R: Rng + ?Sized>(&self, k: u32, rng: &mut R) -> f64 {
         let Some(a) = self.shape else {
             return self.mean * k as f64;
