@@ -397,9 +397,6 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
             let a = &mut acc[s];
             a.active += 1.0;
             let seg0 = c.seg0;
-            if seg0 != NOT_INITIAL {
-                out.cohort[seg0 as usize].active_months += 1.0;
-            }
             // Fixed draws first (same positions in every arm), then spend.
             let words = rng::MonthWords::new(c.key, month);
             let (u_churn, u_buy) = two_open01(words.word(1));
@@ -407,16 +404,13 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
 
             if is_member {
                 a.members += 1.0;
+                // Per-member costs and messages are added per segment after the loop.
                 if let Some(p) = prog {
                     let tier = c.tier as usize;
                     tier_row[tier] += 1.0;
-                    let benefit = if tier > 0 {
-                        p.tiers[tier - 1].benefit_cost_monthly
-                    } else {
-                        0.0
-                    };
-                    a.member_costs += member_cost + benefit;
-                    a.messages += p.messages_per_member_monthly;
+                    if tier > 0 {
+                        a.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
+                    }
                 }
             }
 
@@ -432,6 +426,10 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
                     }
                 }
                 fold_cohort(&mut out.cohort, seg0, c.flags);
+                if seg0 != NOT_INITIAL {
+                    // active at the start of months 1..=month
+                    out.cohort[seg0 as usize].active_months += month as f64;
+                }
                 continue;
             }
 
@@ -612,7 +610,11 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
                 }
             }
         }
+        let messages_per_member = prog.map_or(0.0, |p| p.messages_per_member_monthly);
         for s in 0..ns {
+            // members counted at the start of the month carry the per-member costs
+            acc[s].member_costs += acc[s].members * member_cost;
+            acc[s].messages = acc[s].members * messages_per_member;
             // welcome points of initial members were put in month 1 before the loop
             let pre = out.seg_months[t * ns + s].points_issued;
             out.seg_months[t * ns + s] = acc[s];
@@ -624,6 +626,9 @@ fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
     count_active(&pop, &mut out.cohort, |c| &mut c.active_at_horizon);
     for c in &pop.c {
         fold_cohort(&mut out.cohort, c.seg0, c.flags);
+        if c.seg0 != NOT_INITIAL {
+            out.cohort[c.seg0 as usize].active_months += h as f64;
+        }
         if let Some(p) = prog {
             let s = c.seg as usize;
             if c.points >= p.redemption_threshold_points {
