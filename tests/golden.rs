@@ -97,6 +97,6 @@ fn golden_values_for_a_fixed_seed() {
     assert_eq!(arm("current", "breakage_total"), 0.23783945463692693);
     assert_eq!(
         kpi(&r.scenario("current").unwrap().incremental, "npv").unwrap().mean,
-        -11595.29861456213
+        -11595.298614559242
     );
 }
