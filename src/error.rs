@@ -56,8 +56,6 @@ pub enum RunError {
     Encode { what: String, message: String },
     #[error("cannot start the thread pool: {0}")]
     ThreadPool(String),
-    #[error("cannot read results {}: {message}", path.display())]
-    Read { path: PathBuf, message: String },
 }
 
 /// The candidate closest to a misspelt `word`, if one is close enough to be a likely typo.

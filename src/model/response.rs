@@ -85,7 +85,6 @@ pub fn effects(r: &Response<f64>, faciale: f64, budget_per_member: f64, month: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Param;
 
     #[test]
     fn hill_shape() {
@@ -116,6 +115,5 @@ mod tests {
         assert!((e.churn - (1.0 - 0.5 * 0.20)).abs() < 1e-12);
         let none = effects(&Response::none(2).instantiate(&[]), 0.05, 0.0, 5);
         assert_eq!(none, Effects::neutral(2));
-        let _ = Param::Fixed(0.0);
     }
 }
