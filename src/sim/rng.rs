@@ -75,24 +75,22 @@ const INV: [f64; 48] = {
 /// rate never yields fewer events on the same random number (what makes arms comparable).
 /// `exp_neg_lambda` is `exp(-lambda)`, passed in so callers can cache it.
 ///
-/// The first four cdf steps are evaluated without branches (the count of steps is random, so a
+/// The first three cdf steps are evaluated without branches (the count of steps is random, so a
 /// loop mispredicts its exit); the loop continues only in the rare upper tail.
 #[inline]
 pub fn poisson_inv_small(u: f64, lambda: f64, exp_neg_lambda: f64) -> u32 {
     let p0 = exp_neg_lambda;
     let p1 = p0 * lambda;
-    let p2 = p1 * lambda * 0.5;
-    let p3 = p2 * lambda * (1.0 / 3.0);
+    let p2 = p1 * (lambda * INV[2]);
     let c0 = p0;
     let c1 = c0 + p1;
     let c2 = c1 + p2;
-    let c3 = c2 + p3;
-    if u <= c3 {
-        return (u > c0) as u32 + (u > c1) as u32 + (u > c2) as u32;
+    if u <= c2 {
+        return (u > c0) as u32 + (u > c1) as u32;
     }
-    let mut k = 3u32;
-    let mut p = p3;
-    let mut cdf = c3;
+    let mut k = 2u32;
+    let mut p = p2;
+    let mut cdf = c2;
     while u > cdf {
         k += 1;
         p *= lambda
