@@ -403,15 +403,7 @@ fn cohort_of(o: &ArmOutcome, segment: Option<usize>) -> Cohort {
         Some(s) => o.cohort[s].clone(),
         None => {
             let mut c = Cohort::default();
-            for x in &o.cohort {
-                c.initial += x.initial;
-                c.active_after_12 += x.active_after_12;
-                c.active_at_horizon += x.active_at_horizon;
-                c.bought_window1 += x.bought_window1;
-                c.bought_both_windows += x.bought_both_windows;
-                c.discounted_margin += x.discounted_margin;
-                c.active_months += x.active_months;
-            }
+            o.cohort.iter().for_each(|x| c.add(x));
             c
         }
     }

@@ -42,8 +42,9 @@ pub struct Cohort {
 }
 
 impl Cohort {
-    fn scale(&mut self, w: f64) {
-        for v in [
+    /// Every field, in one list, for the element-wise operations below.
+    fn fields_mut(&mut self) -> [&mut f64; 7] {
+        [
             &mut self.initial,
             &mut self.active_after_12,
             &mut self.active_at_horizon,
@@ -51,8 +52,18 @@ impl Cohort {
             &mut self.bought_both_windows,
             &mut self.discounted_margin,
             &mut self.active_months,
-        ] {
-            *v *= w;
+        ]
+    }
+
+    fn scale(&mut self, w: f64) {
+        self.fields_mut().into_iter().for_each(|v| *v *= w);
+    }
+
+    /// Add `other` field by field (totals over segments).
+    pub fn add(&mut self, other: &Cohort) {
+        let mut other = other.clone();
+        for (v, o) in self.fields_mut().into_iter().zip(other.fields_mut()) {
+            *v += *o;
         }
     }
 }

@@ -490,9 +490,21 @@ impl Acc {
                     }
                 }
             }
-            let mean = |t: usize, name: &str| stats::summarize(&self.monthly[a][t][idx(name)]).mean;
-            let issued: f64 = (0..h).map(|t| mean(t, "points_issued")).sum();
-            let redeemed: f64 = (0..h).map(|t| mean(t, "points_redeemed")).sum();
+            // Mean monthly series of one metric (the series hold no NaN, so this is the same
+            // mean as the monthly table's, without sorting for percentiles).
+            let mean_series = |name: &str| -> Vec<f64> {
+                (0..h)
+                    .map(|t| stats::mean_var(&self.monthly[a][t][idx(name)]).0)
+                    .collect()
+            };
+            let member_sales = mean_series("member_revenue");
+            let issued_m = mean_series("points_issued");
+            let redeemed_m = mean_series("points_redeemed");
+            let expired_m = mean_series("points_expired");
+            let lost_below_m = mean_series("points_lost_below_threshold");
+            let lost_blocks_m = mean_series("points_lost_with_blocks");
+            let issued: f64 = issued_m.iter().sum();
+            let redeemed: f64 = redeemed_m.iter().sum();
             let redeemable = stats::summarize(
                 &self.arm_kpis[a][ARM_KPIS
                     .iter()
@@ -517,12 +529,10 @@ impl Acc {
             };
             let inputs: Vec<liability::LiabilityMonthInput> = (0..h)
                 .map(|t| liability::LiabilityMonthInput {
-                    member_sales: mean(t, "member_revenue"),
-                    points_issued: mean(t, "points_issued"),
-                    points_redeemed: mean(t, "points_redeemed"),
-                    points_expired: mean(t, "points_expired")
-                        + mean(t, "points_lost_below_threshold")
-                        + mean(t, "points_lost_with_blocks"),
+                    member_sales: member_sales[t],
+                    points_issued: issued_m[t],
+                    points_redeemed: redeemed_m[t],
+                    points_expired: expired_m[t] + lost_below_m[t] + lost_blocks_m[t],
                     expected_redemption_rate: rate,
                 })
                 .collect();
