@@ -120,6 +120,23 @@ pub struct ArmInput<'a> {
     pub key: u64,
 }
 
+/// Several arms of one iteration that share their random streams (common random numbers),
+/// simulated in one pass over the customers.
+pub struct ArmsInput<'a> {
+    pub segments: &'a [Segment<f64>],
+    pub arms: &'a [Arm<f64>],
+    pub horizon_months: u32,
+    pub sample_share: f64,
+    pub repurchase_window_months: u32,
+    pub monthly_discount: f64,
+    /// Key of the random streams, shared by every arm.
+    pub key: u64,
+}
+
+/// Arms simulated together in one pass (one bit each in a customer's activity mask). More arms
+/// are run in groups; the results do not depend on the grouping.
+pub const FUSED_ARMS: usize = 64;
+
 const MEMBER: u8 = 1;
 const BOUGHT_W1: u8 = 2;
 const BOUGHT_W2: u8 = 4;
@@ -127,48 +144,45 @@ const NOT_INITIAL: u8 = u8::MAX;
 const INIT_TAG: u64 = u64::MAX;
 const VOUCHER_SALT: u64 = 0x766f_7563_6865_7273;
 
-/// One customer: one 56-byte record, so the monthly compaction moves a single value. (A struct
-/// of arrays was measured slower here: every field of a customer is touched every month.)
+/// What every arm shares about a customer: its identity (the key of its random streams), its
+/// individual multipliers drawn at arrival, and the arms it is still active in.
 #[derive(Debug, Clone, Copy)]
-struct Cust {
+struct Shared {
     key: u64,
+    /// Bit a set: active in arm a.
+    alive: u64,
+    /// Individual purchase-rate multiplier (mean 1), kept across migrations.
+    z: f32,
+    /// Individual churn multiplier (mean 1), kept across migrations.
+    cf: f32,
+    seg0: u8,
+}
+
+/// A customer's state in one arm: one 40-byte record. The arms' records of a customer sit side
+/// by side, so a month of a customer in every arm touches one or two cache lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cust {
     /// Purchases per month without programme effects, and exp(−rate).
     rate: f64,
     exp_neg_rate: f64,
     churn: f64,
     points: f64,
-    /// Individual purchase-rate multiplier (mean 1), kept across migrations.
-    z: f32,
-    /// Individual churn multiplier (mean 1), kept across migrations.
-    cf: f32,
     last_buy: u16,
     seg: u8,
-    seg0: u8,
     flags: u8,
     tier: u8,
 }
 
-/// Active customers, plus the optional per-customer ledgers. Churned customers are compacted
+/// Customers active in at least one arm. Customers no longer active in any arm are compacted
 /// out each month.
-#[derive(Default)]
 struct Pop {
+    sh: Vec<Shared>,
+    /// `[i * n_arms + a]`: customer i in arm a (a default record where it is not active).
     c: Vec<Cust>,
-    /// Points lots by month of issue (age expiry): `[i * e + month % e]`.
-    lots: Vec<f64>,
-    lot_len: usize,
-    /// Spend of the last 12 months (tiers): `[i * 12 + month % 12]`, and their sum.
-    ring: Vec<f64>,
-    spend12: Vec<f64>,
-    tiers_on: bool,
+    n_arms: usize,
 }
 
-impl Pop {
-    fn len(&self) -> usize {
-        self.c.len()
-    }
-}
-
-/// Per-segment samplers built once per arm.
+/// Per-segment samplers built once per iteration (segments are shared by all arms).
 struct SegModel {
     basket: BasketSampler,
     z: Option<GammaSampler>,
@@ -221,17 +235,562 @@ fn migration_row(probs: &[f64], mult: &[f64], own: usize) -> Vec<(usize, f64)> {
         .collect()
 }
 
+/// What one arm's loop needs and does not change within a month.
+struct ArmCtx {
+    /// The programme with points in whole units; `None` for the baseline.
+    prog: Option<Programme<f64>>,
+    faciale: f64,
+    threshold: f64,
+    member_cost: f64,
+    messages_per_member: f64,
+    net_cost_share: f64,
+    welcome: f64,
+    /// Tier of a new member (the tiers a zero 12-month spend qualifies for).
+    start_tier: u8,
+    n_tiers: usize,
+    /// Months of age expiry (0: no points lots).
+    lot_len: usize,
+    tiers_on: bool,
+    /// This month's effects on members and their migration rows, per segment.
+    eff: Vec<Effects>,
+    mig_member: Vec<Vec<(usize, f64)>>,
+}
+
+/// What one arm's loop accumulates, plus its per-customer ledgers.
+struct ArmRun {
+    out: ArmOutcome,
+    acc: Vec<SegMonth>,
+    members_now: Vec<f64>,
+    next_members: Vec<f64>,
+    /// Points lots by month of issue (age expiry): `[i * e + month % e]`.
+    lots: Vec<f64>,
+    /// Spend of the last 12 months (tiers): `[i * 12 + month % 12]`, and their sum.
+    ring: Vec<f64>,
+    spend12: Vec<f64>,
+}
+
+/// Simulate one arm of one iteration. Quantities are in sample units (see `ArmOutcome::scale`).
+pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
+    let mut out = simulate_arms(&ArmsInput {
+        segments: inp.segments,
+        arms: std::slice::from_ref(inp.arm),
+        horizon_months: inp.horizon_months,
+        sample_share: inp.sample_share,
+        repurchase_window_months: inp.repurchase_window_months,
+        monthly_discount: inp.monthly_discount,
+        key: inp.key,
+    });
+    out.pop().unwrap_or_else(|| unreachable!("one arm in, one outcome out"))
+}
+
+/// Simulate several arms of one iteration on the same random streams, in one pass over the
+/// customers: each customer-month's random words, purchase count and spend draw are computed
+/// once and reused by every arm where they are the same (they are keyed by meaning, so this
+/// is exactly what separate passes would compute). One outcome per arm, in order, in sample
+/// units.
+pub fn simulate_arms(inp: &ArmsInput) -> Vec<ArmOutcome> {
+    inp.arms
+        .chunks(FUSED_ARMS)
+        .flat_map(|group| simulate_group(inp, group))
+        .collect()
+}
+
+fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
+    let segs = inp.segments;
+    let ns = segs.len();
+    let na = arms.len();
+    let h = inp.horizon_months as usize;
+    let models: Vec<SegModel> = segs.iter().map(SegModel::new).collect();
+    let w_repurchase = inp.repurchase_window_months;
+    let weight = 1.0 / inp.sample_share;
+
+    let mut ctxs: Vec<ArmCtx> = arms
+        .iter()
+        .map(|arm| {
+            let prog = arm.programme.as_ref().map(Programme::with_whole_points);
+            let p = prog.as_ref();
+            ArmCtx {
+                faciale: p.map_or(0.0, |p| p.faciale()),
+                threshold: p.map_or(f64::INFINITY, |p| p.redemption_threshold_points),
+                member_cost: p.map_or(0.0, |p| {
+                    p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
+                }),
+                messages_per_member: p.map_or(0.0, |p| p.messages_per_member_monthly),
+                net_cost_share: p.map_or(0.0, |p| p.net_cost_share()),
+                welcome: p.map_or(0.0, |p| p.welcome_bonus_points),
+                start_tier: p.map_or(0, |p| p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8),
+                n_tiers: p.map_or(0, |p| p.tiers.len()),
+                lot_len: match p.map(|p| p.expiry) {
+                    Some(Expiry::Age(e)) => e as usize,
+                    _ => 0,
+                },
+                tiers_on: p.is_some_and(|p| !p.tiers.is_empty()),
+                eff: Vec::new(),
+                mig_member: Vec::new(),
+                prog,
+            }
+        })
+        .collect();
+    let mut runs: Vec<ArmRun> = ctxs
+        .iter()
+        .map(|cx| ArmRun {
+            out: ArmOutcome {
+                months: inp.horizon_months,
+                n_segments: ns,
+                seg_months: vec![SegMonth::default(); h * ns],
+                tier_members: vec![0.0; h * (cx.n_tiers + 1)],
+                n_tiers: cx.n_tiers,
+                cohort: vec![Cohort::default(); ns],
+                end_points_stranded: vec![0.0; ns],
+                end_points_redeemable: vec![0.0; ns],
+                customer_months: 0,
+            },
+            acc: vec![SegMonth::default(); ns],
+            members_now: vec![0.0; ns],
+            next_members: vec![0.0; ns],
+            lots: Vec::new(),
+            ring: Vec::new(),
+            spend12: Vec::new(),
+        })
+        .collect();
+    let mut pop = Pop {
+        sh: Vec::new(),
+        c: Vec::new(),
+        n_arms: na,
+    };
+    let spawner = Spawner {
+        models: &models,
+        segments: segs,
+        key: inp.key,
+    };
+    let all_arms: u64 = if na == 64 { u64::MAX } else { (1u64 << na) - 1 };
+
+    // Initial customers, active in every arm; members' welcome points are issued in month 1.
+    for (s, seg) in segs.iter().enumerate() {
+        let n0 = (seg.customers as f64 * inp.sample_share).round() as u64;
+        for run in runs.iter_mut() {
+            run.out.cohort[s].initial = n0 as f64;
+        }
+        for k in 0..n0 {
+            spawner.spawn(&mut pop, &mut runs, &ctxs, s, 0, k, true, all_arms, 0);
+            if h > 0 {
+                let i = pop.sh.len() - 1;
+                for (a, run) in runs.iter_mut().enumerate() {
+                    run.out.seg_months[s].points_issued += pop.c[i * na + a].points;
+                }
+            }
+        }
+    }
+    for i in 0..pop.sh.len() {
+        for (a, run) in runs.iter_mut().enumerate() {
+            let c = &pop.c[i * na + a];
+            if c.flags & MEMBER != 0 {
+                run.members_now[c.seg as usize] += 1.0;
+            }
+        }
+    }
+
+    let disc: Vec<f64> = (0..=h)
+        .map(|t| (1.0 + inp.monthly_discount).powi(-(t as i32)))
+        .collect();
+    let neutral = vec![1.0; ns];
+    let mig_base: Vec<Vec<(usize, f64)>> = (0..ns)
+        .map(|s| migration_row(&segs[s].migration, &neutral, s))
+        .collect();
+
+    for t in 0..h {
+        let month = (t + 1) as u32;
+        // Effects of this month, per arm and segment, for members.
+        for ((cx, run), arm) in ctxs.iter_mut().zip(&mut runs).zip(arms) {
+            cx.eff = (0..ns)
+                .map(|s| match cx.prog {
+                    Some(_) => {
+                        let members_pop = run.members_now[s] * weight;
+                        let bpm = if members_pop > 0.0 {
+                            arm.allocation[s] / members_pop
+                        } else {
+                            0.0
+                        };
+                        effects(&arm.response[s], cx.faciale, bpm, month)
+                    }
+                    None => Effects::neutral(ns),
+                })
+                .collect();
+            cx.mig_member = (0..ns)
+                .map(|s| migration_row(&segs[s].migration, &cx.eff[s].migration, s))
+                .collect();
+            run.acc.iter_mut().for_each(|a| *a = SegMonth::default());
+            run.next_members.iter_mut().for_each(|m| *m = 0.0);
+        }
+
+        let n = pop.sh.len();
+        let mut w = 0usize;
+        // In-place compaction: customers still active in some arm move down to slot w, with
+        // their records and ledgers in every arm.
+        for idx in 0..n {
+            let sh = pop.sh[idx];
+            let seg0 = sh.seg0;
+            let words = rng::MonthWords::new(sh.key, month);
+            let (u_churn, u_buy) = two_open01(words.word(1));
+            // Draws shared by the arms, computed on first use: the second word (redemption,
+            // migration), the purchase count for a rate, the spend for (count, segment).
+            let mut word2: Option<(f64, f64)> = None;
+            let mut k_for: (u64, u32) = (u64::MAX, 0);
+            let mut spend_for: (u32, usize, f64) = (0, 0, 0.0);
+            let mut alive = sh.alive;
+            let mut bits = alive;
+            while bits != 0 {
+                let a = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let cx = &ctxs[a];
+                let ArmRun {
+                    out,
+                    acc,
+                    next_members,
+                    lots,
+                    ring,
+                    spend12,
+                    ..
+                } = &mut runs[a];
+                let c = &mut pop.c[idx * na + a];
+                let s = c.seg as usize;
+                let is_member = c.flags & MEMBER != 0;
+                let prog = if is_member { cx.prog.as_ref() } else { None };
+                let ac = &mut acc[s];
+                ac.active += 1.0;
+                let e = &cx.eff[s];
+
+                if let Some(p) = prog {
+                    ac.members += 1.0;
+                    // Per-member costs and messages are added per segment after the loop.
+                    let tier = c.tier as usize;
+                    out.tier_members[t * (cx.n_tiers + 1) + tier] += 1.0;
+                    if tier > 0 {
+                        ac.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
+                    }
+                }
+
+                // 2. churn
+                let p_churn = if is_member { c.churn * e.churn } else { c.churn };
+                if u_churn < p_churn {
+                    ac.churned += 1.0;
+                    if c.points > 0.0 {
+                        if c.points < cx.threshold {
+                            ac.points_lost_below_threshold += c.points;
+                        } else {
+                            ac.points_lost_with_blocks += c.points;
+                        }
+                    }
+                    fold_cohort(&mut out.cohort, seg0, c.flags);
+                    if seg0 != NOT_INITIAL {
+                        // active at the start of months 1..=month
+                        out.cohort[seg0 as usize].active_months += month as f64;
+                    }
+                    alive &= !(1u64 << a);
+                    continue;
+                }
+
+                // 3. expiry (only members hold points)
+                if let Some(p) = prog {
+                    match p.expiry {
+                        Expiry::Never => {}
+                        Expiry::Inactivity(months) => {
+                            if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
+                                ac.points_expired += c.points;
+                                c.points = 0.0;
+                            }
+                        }
+                        Expiry::Age(_) => {
+                            let el = cx.lot_len;
+                            let slot = idx * el + month as usize % el;
+                            let lot = lots[slot];
+                            if lot > 0.0 {
+                                ac.points_expired += lot;
+                                c.points -= lot;
+                                lots[slot] = 0.0;
+                            }
+                        }
+                    }
+                }
+
+                // 4. purchases and spend
+                let (rt, exp_neg) = if is_member && e.frequency != 1.0 {
+                    let rt = c.rate * e.frequency;
+                    (rt, None)
+                } else {
+                    (c.rate, Some(c.exp_neg_rate))
+                };
+                let k = if k_for.0 == rt.to_bits() {
+                    k_for.1
+                } else {
+                    let k = poisson_inv_small(u_buy, rt, exp_neg.unwrap_or_else(|| (-rt).exp()));
+                    k_for = (rt.to_bits(), k);
+                    k
+                };
+                let mut spend = 0.0;
+                if k > 0 {
+                    spend = if spend_for.0 == k && spend_for.1 == s {
+                        spend_for.2
+                    } else {
+                        let v = models[s].basket.month_spend(k, &mut words.spend_stream());
+                        spend_for = (k, s, v);
+                        v
+                    };
+                    if is_member {
+                        spend *= e.basket;
+                    }
+                    ac.purchases += k as f64;
+                    ac.buyers += 1.0;
+                    ac.revenue += spend;
+                    let margin = spend * models[s].margin;
+                    ac.gross_margin += margin;
+                    if seg0 != NOT_INITIAL {
+                        out.cohort[seg0 as usize].discounted_margin += margin * disc[t + 1];
+                        if month <= w_repurchase {
+                            c.flags |= BOUGHT_W1;
+                        } else if month <= 2 * w_repurchase {
+                            c.flags |= BOUGHT_W2;
+                        }
+                    }
+                    c.last_buy = month as u16;
+                }
+
+                // 4b–5. earning and redemption
+                if let Some(p) = prog {
+                    ac.member_revenue += spend;
+                    if spend > 0.0 {
+                        let base = spend * p.points_per_currency;
+                        let tier_mult = match c.tier as usize {
+                            0 => 1.0,
+                            k => p.tiers[k - 1].earn_multiplier,
+                        };
+                        let earned = p.points_for_spend(spend, tier_mult);
+                        ac.points_base += base;
+                        ac.points_issued += earned;
+                        c.points += earned;
+                        if cx.lot_len > 0 {
+                            lots[idx * cx.lot_len + month as usize % cx.lot_len] += earned;
+                        }
+                    }
+                    if c.points >= cx.threshold
+                        && word2.get_or_insert_with(|| two_open01(words.word(2))).0 < p.redemption_probability_monthly
+                    {
+                        let threshold = cx.threshold;
+                        let (blocks, converted) = p.vouchers_for(c.points);
+                        c.points -= converted;
+                        ac.points_redeemed += converted;
+                        if cx.lot_len > 0 {
+                            let el = cx.lot_len;
+                            consume_fifo(&mut lots[idx * el..(idx + 1) * el], month as usize, converted);
+                        }
+                        let voucher_face = threshold * p.point_value;
+                        let used = if p.voucher_non_use > 0.0 {
+                            let mut vr = rng::stream(rng::derive(sh.key ^ VOUCHER_SALT, month as u64));
+                            (0..blocks as u64)
+                                .filter(|_| open01(&mut vr) >= p.voucher_non_use)
+                                .count() as f64
+                        } else {
+                            blocks
+                        };
+                        ac.vouchers_used_face += used * voucher_face;
+                        ac.vouchers_unused_face += (blocks - used) * voucher_face;
+                        ac.points_voucher_unused += (blocks - used) * threshold;
+                        ac.reward_cost += used * voucher_face * cx.net_cost_share;
+                    }
+                    // 6a. tiers from rolling 12-month spend (applies from next month)
+                    if cx.tiers_on {
+                        let slot = idx * 12 + month as usize % 12;
+                        spend12[idx] += spend - ring[slot];
+                        ring[slot] = spend;
+                        let s12 = spend12[idx];
+                        c.tier = p
+                            .tiers
+                            .iter()
+                            .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
+                            .count() as u8;
+                    }
+                }
+
+                // 6b. migration
+                let mut s_new = s;
+                if models[s].has_migration {
+                    let row = if is_member { &cx.mig_member[s] } else { &mig_base[s] };
+                    let u_migrate = word2.get_or_insert_with(|| two_open01(words.word(2))).1;
+                    if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
+                        s_new = j;
+                        acc[s].migrated_out += 1.0;
+                        acc[j].migrated_in += 1.0;
+                        c.seg = j as u8;
+                        c.rate = models[j].rate_mean * sh.z as f64;
+                        c.exp_neg_rate = (-c.rate).exp();
+                        c.churn = (models[j].churn_mean * sh.cf as f64).min(1.0);
+                    }
+                }
+                if is_member {
+                    next_members[s_new] += 1.0;
+                    acc[s_new].points_balance += c.points;
+                }
+            }
+            if alive == 0 {
+                continue;
+            }
+            pop.sh[idx].alive = alive;
+            if idx != w {
+                pop.sh[w] = pop.sh[idx];
+                pop.c.copy_within(idx * na..(idx + 1) * na, w * na);
+                for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
+                    if cx.lot_len > 0 {
+                        let el = cx.lot_len;
+                        run.lots.copy_within(idx * el..(idx + 1) * el, w * el);
+                    }
+                    if cx.tiers_on {
+                        run.ring.copy_within(idx * 12..idx * 12 + 12, w * 12);
+                        run.spend12[w] = run.spend12[idx];
+                    }
+                }
+            }
+            w += 1;
+        }
+        pop.sh.truncate(w);
+        pop.c.truncate(w * na);
+        for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
+            run.lots.truncate(w * cx.lot_len);
+            if cx.tiers_on {
+                run.ring.truncate(w * 12);
+                run.spend12.truncate(w);
+            }
+        }
+
+        if month == 12 {
+            count_active(&pop, &mut runs, |c| &mut c.active_after_12);
+        }
+
+        // Arrivals at the end of the month.
+        // The same uniform decides the count in every arm (inversion is monotone in the rate),
+        // so arrivals k < the no-programme count exist in every arm; the extra ones exist only
+        // because the programme attracted them, and they join it.
+        for s in 0..ns {
+            let base_lambda = segs[s].acquisition_monthly * inp.sample_share;
+            let lambdas: Vec<f64> = ctxs
+                .iter()
+                .map(|cx| base_lambda * if cx.prog.is_some() { cx.eff[s].acquisition } else { 1.0 })
+                .collect();
+            if lambdas.iter().all(|&l| l <= 0.0) {
+                continue;
+            }
+            let mut r = rng::stream(rng::derive(
+                rng::derive(inp.key, purpose::ACQUISITION),
+                ((s as u64) << 32) | month as u64,
+            ));
+            let u = open01(&mut r);
+            let mut base_count: Option<u64> = None;
+            let mut counts = Vec::with_capacity(na);
+            for &lambda in &lambdas {
+                let (count, attracted_from) = if lambda <= 0.0 {
+                    (0, 0)
+                } else if lambda > base_lambda {
+                    let from = *base_count.get_or_insert_with(|| poisson_inv(u, base_lambda));
+                    (poisson_inv(u, lambda), from)
+                } else {
+                    let count = poisson_inv(u, lambda);
+                    (count, count)
+                };
+                counts.push((count, attracted_from));
+            }
+            for (run, &(count, _)) in runs.iter_mut().zip(&counts) {
+                run.acc[s].acquired += count as f64;
+            }
+            let max_count = counts.iter().map(|c| c.0).max().unwrap_or(0);
+            for k in 0..max_count {
+                let mut alive = 0u64;
+                let mut attracted = 0u64;
+                for (a, &(count, from)) in counts.iter().enumerate() {
+                    if k < count {
+                        alive |= 1 << a;
+                        if k >= from {
+                            attracted |= 1 << a;
+                        }
+                    }
+                }
+                spawner.spawn(&mut pop, &mut runs, &ctxs, s, month, k, false, alive, attracted);
+                let i = pop.sh.len() - 1;
+                for (a, run) in runs.iter_mut().enumerate() {
+                    if alive & (1 << a) == 0 {
+                        continue;
+                    }
+                    let c = &pop.c[i * na + a];
+                    run.acc[s].points_issued += c.points;
+                    if c.flags & MEMBER != 0 {
+                        run.next_members[s] += 1.0;
+                        run.acc[s].points_balance += c.points;
+                    }
+                }
+            }
+        }
+        for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
+            for s in 0..ns {
+                let ac = &mut run.acc[s];
+                // members counted at the start of the month carry the per-member costs
+                ac.member_costs += ac.members * cx.member_cost;
+                ac.messages = ac.members * cx.messages_per_member;
+                run.out.customer_months += ac.active as u64;
+                // welcome points of initial members were put in month 1 before the loop
+                let pre = run.out.seg_months[t * ns + s].points_issued;
+                run.out.seg_months[t * ns + s] = *ac;
+                run.out.seg_months[t * ns + s].points_issued += pre;
+            }
+            std::mem::swap(&mut run.members_now, &mut run.next_members);
+        }
+    }
+
+    count_active(&pop, &mut runs, |c| &mut c.active_at_horizon);
+    for (i, sh) in pop.sh.iter().enumerate() {
+        for (a, (cx, run)) in ctxs.iter().zip(runs.iter_mut()).enumerate() {
+            if sh.alive & (1 << a) == 0 {
+                continue;
+            }
+            let c = &pop.c[i * na + a];
+            fold_cohort(&mut run.out.cohort, sh.seg0, c.flags);
+            if sh.seg0 != NOT_INITIAL {
+                run.out.cohort[sh.seg0 as usize].active_months += h as f64;
+            }
+            if cx.prog.is_some() {
+                let s = c.seg as usize;
+                if c.points >= cx.threshold {
+                    run.out.end_points_redeemable[s] += c.points;
+                } else {
+                    run.out.end_points_stranded[s] += c.points;
+                }
+            }
+        }
+    }
+    runs.into_iter().map(|r| r.out).collect()
+}
+
 struct Spawner<'a> {
     models: &'a [SegModel],
     segments: &'a [Segment<f64>],
-    programme: Option<&'a Programme<f64>>,
     key: u64,
 }
 
 impl Spawner<'_> {
-    /// Add one customer; returns welcome points issued (0 for non-members). `attracted`: the
-    /// customer came because of the programme (acquisition lift) and joins it.
-    fn spawn(&self, pop: &mut Pop, s: usize, arrival_month: u32, k: u64, initial: bool, attracted: bool) -> f64 {
+    /// Add one customer, active in the arms of `alive`. Its attributes are drawn once from its
+    /// own stream and shared by every arm; in each arm with a programme it joins if its
+    /// enrolment draw is below the segment's enrolment share, or if the programme attracted it
+    /// (`attracted`: one bit per arm), and then receives the welcome bonus.
+    #[allow(clippy::too_many_arguments)]
+    fn spawn(
+        &self,
+        pop: &mut Pop,
+        runs: &mut [ArmRun],
+        ctxs: &[ArmCtx],
+        s: usize,
+        arrival_month: u32,
+        k: u64,
+        initial: bool,
+        alive: u64,
+        attracted: u64,
+    ) {
         let uid = ((s as u64) << 56) | ((arrival_month as u64) << 32) | k;
         let key = rng::derive(self.key, uid);
         let mut r = rng::stream(rng::derive(key, INIT_TAG));
@@ -243,419 +802,60 @@ impl Spawner<'_> {
             Some(b) => b.sample(&mut r) / m.churn_mean,
             None => 1.0,
         };
-        let member = self.programme.is_some() && (attracted || u_enrol < m.enrol);
-        let welcome = match (member, self.programme) {
-            (true, Some(p)) => p.welcome_bonus_points,
-            _ => 0.0,
-        };
         let rate = m.rate_mean * z;
-        pop.c.push(Cust {
+        let exp_neg_rate = (-rate).exp();
+        let churn = (self.segments[s].churn_monthly * cf).min(1.0);
+        pop.sh.push(Shared {
             key,
-            rate,
-            exp_neg_rate: (-rate).exp(),
-            churn: (self.segments[s].churn_monthly * cf).min(1.0),
-            points: welcome,
+            alive,
             z: z as f32,
             cf: cf as f32,
-            last_buy: arrival_month as u16,
-            seg: s as u8,
             seg0: if initial { s as u8 } else { NOT_INITIAL },
-            flags: if member { MEMBER } else { 0 },
-            // a new member starts in the tier that a zero 12-month spend qualifies for
-            tier: match (member, self.programme) {
-                (true, Some(p)) => p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8,
-                _ => 0,
-            },
         });
-        if pop.lot_len > 0 {
-            let e = pop.lot_len;
-            let start = pop.lots.len();
-            pop.lots.resize(start + e, 0.0);
-            pop.lots[start + arrival_month as usize % e] = welcome;
+        debug_assert_eq!(pop.n_arms, runs.len());
+        for (a, (cx, run)) in ctxs.iter().zip(runs.iter_mut()).enumerate() {
+            let live = alive & (1 << a) != 0;
+            let member = live && cx.prog.is_some() && (attracted & (1 << a) != 0 || u_enrol < m.enrol);
+            let welcome = if member { cx.welcome } else { 0.0 };
+            pop.c.push(if live {
+                Cust {
+                    rate,
+                    exp_neg_rate,
+                    churn,
+                    points: welcome,
+                    last_buy: arrival_month as u16,
+                    seg: s as u8,
+                    flags: if member { MEMBER } else { 0 },
+                    tier: if member { cx.start_tier } else { 0 },
+                }
+            } else {
+                Cust::default()
+            });
+            if cx.lot_len > 0 {
+                let e = cx.lot_len;
+                let start = run.lots.len();
+                run.lots.resize(start + e, 0.0);
+                run.lots[start + arrival_month as usize % e] = welcome;
+            }
+            if cx.tiers_on {
+                run.ring.extend_from_slice(&[0.0; 12]);
+                run.spend12.push(0.0);
+            }
         }
-        if pop.tiers_on {
-            pop.ring.extend_from_slice(&[0.0; 12]);
-            pop.spend12.push(0.0);
-        }
-        welcome
     }
 }
 
-/// Simulate one arm of one iteration. Quantities are in sample units (see `ArmOutcome::scale`).
-pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
-    // Two compiled copies of the loop: the baseline's carries no member or ledger code.
-    if inp.arm.programme.is_some() {
-        simulate::<true>(inp)
-    } else {
-        simulate::<false>(inp)
-    }
-}
-
-fn simulate<const PROGRAMME: bool>(inp: &ArmInput) -> ArmOutcome {
-    let segs = inp.segments;
-    let ns = segs.len();
-    let h = inp.horizon_months as usize;
-    let whole = inp.arm.programme.as_ref().map(Programme::with_whole_points);
-    let prog = whole.as_ref();
-    let models: Vec<SegModel> = segs.iter().map(SegModel::new).collect();
-    let n_tiers = prog.map_or(0, |p| p.tiers.len());
-    let weight = 1.0 / inp.sample_share;
-    let w_repurchase = inp.repurchase_window_months;
-
-    let mut pop = Pop {
-        lot_len: match prog.map(|p| p.expiry) {
-            Some(Expiry::Age(e)) => e as usize,
-            _ => 0,
-        },
-        tiers_on: n_tiers > 0,
-        ..Pop::default()
-    };
-    let spawner = Spawner {
-        models: &models,
-        segments: segs,
-        programme: prog,
-        key: inp.key,
-    };
-
-    let mut out = ArmOutcome {
-        months: inp.horizon_months,
-        n_segments: ns,
-        seg_months: vec![SegMonth::default(); h * ns],
-        tier_members: vec![0.0; h * (n_tiers + 1)],
-        n_tiers,
-        cohort: vec![Cohort::default(); ns],
-        end_points_stranded: vec![0.0; ns],
-        end_points_redeemable: vec![0.0; ns],
-        customer_months: 0,
-    };
-
-    // Initial customers; members' welcome points are issued in month 1.
-    let mut members_now = vec![0.0f64; ns];
-    for (s, seg) in segs.iter().enumerate() {
-        let n0 = (seg.customers as f64 * inp.sample_share).round() as u64;
-        out.cohort[s].initial = n0 as f64;
-        for k in 0..n0 {
-            let welcome = spawner.spawn(&mut pop, s, 0, k, true, false);
-            if h > 0 {
-                out.seg_months[s].points_issued += welcome;
-            }
+/// Add one to `field` of the starting segment's cohort for every initial customer still active,
+/// in every arm.
+fn count_active(pop: &Pop, runs: &mut [ArmRun], field: impl Fn(&mut Cohort) -> &mut f64) {
+    for sh in &pop.sh {
+        if sh.seg0 == NOT_INITIAL {
+            continue;
         }
-    }
-    for c in &pop.c {
-        if c.flags & MEMBER != 0 {
-            members_now[c.seg as usize] += 1.0;
-        }
-    }
-
-    let disc: Vec<f64> = (0..=h)
-        .map(|t| (1.0 + inp.monthly_discount).powi(-(t as i32)))
-        .collect();
-    let faciale = prog.map_or(0.0, |p| p.faciale());
-    let mut acc = vec![SegMonth::default(); ns];
-
-    for t in 0..h {
-        let month = (t + 1) as u32;
-        // Effects of this month, per segment, for members.
-        let eff: Vec<Effects> = (0..ns)
-            .map(|s| match prog {
-                Some(_) => {
-                    let members_pop = members_now[s] * weight;
-                    let bpm = if members_pop > 0.0 {
-                        inp.arm.allocation[s] / members_pop
-                    } else {
-                        0.0
-                    };
-                    effects(&inp.arm.response[s], faciale, bpm, month)
-                }
-                None => Effects::neutral(ns),
-            })
-            .collect();
-        let neutral = vec![1.0; ns];
-        let mig_base: Vec<Vec<(usize, f64)>> = (0..ns)
-            .map(|s| migration_row(&segs[s].migration, &neutral, s))
-            .collect();
-        let mig_member: Vec<Vec<(usize, f64)>> = (0..ns)
-            .map(|s| migration_row(&segs[s].migration, &eff[s].migration, s))
-            .collect();
-
-        for a in acc.iter_mut() {
-            *a = SegMonth::default();
-        }
-        let tier_row = &mut out.tier_members[t * (n_tiers + 1)..(t + 1) * (n_tiers + 1)];
-        let mut next_members = vec![0.0f64; ns];
-        let n = pop.len();
-        out.customer_months += n as u64;
-        let threshold = prog.map_or(f64::INFINITY, |p| p.redemption_threshold_points);
-        let member_cost = prog.map_or(0.0, |p| {
-            p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
-        });
-        let net_cost_share = prog.map_or(0.0, |p| p.net_cost_share());
-        let mut w = 0usize;
-        let Pop {
-            c: custs,
-            lots,
-            lot_len,
-            ring,
-            spend12,
-            tiers_on,
-        } = &mut pop;
-        let (lot_len, tiers_on) = (*lot_len, *tiers_on);
-        // In-place compaction: survivors move down to slot w; the optional ledgers follow.
-        for idx in 0..n {
-            let c = &mut custs[idx];
-            let s = c.seg as usize;
-            let is_member = PROGRAMME && c.flags & MEMBER != 0;
-            let a = &mut acc[s];
-            a.active += 1.0;
-            let seg0 = c.seg0;
-            // Fixed draws first (same positions in every arm), then spend.
-            let words = rng::MonthWords::new(c.key, month);
-            let (u_churn, u_buy) = two_open01(words.word(1));
-            let e = &eff[s];
-
-            if is_member {
-                a.members += 1.0;
-                // Per-member costs and messages are added per segment after the loop.
-                if let Some(p) = prog {
-                    let tier = c.tier as usize;
-                    tier_row[tier] += 1.0;
-                    if tier > 0 {
-                        a.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
-                    }
-                }
+        for (a, run) in runs.iter_mut().enumerate() {
+            if sh.alive & (1 << a) != 0 {
+                *field(&mut run.out.cohort[sh.seg0 as usize]) += 1.0;
             }
-
-            // 2. churn
-            let p_churn = if is_member { c.churn * e.churn } else { c.churn };
-            if u_churn < p_churn {
-                a.churned += 1.0;
-                if c.points > 0.0 {
-                    if c.points < threshold {
-                        a.points_lost_below_threshold += c.points;
-                    } else {
-                        a.points_lost_with_blocks += c.points;
-                    }
-                }
-                fold_cohort(&mut out.cohort, seg0, c.flags);
-                if seg0 != NOT_INITIAL {
-                    // active at the start of months 1..=month
-                    out.cohort[seg0 as usize].active_months += month as f64;
-                }
-                continue;
-            }
-
-            // 3. expiry (only members hold points)
-            if is_member && let Some(p) = prog {
-                match p.expiry {
-                    Expiry::Never => {}
-                    Expiry::Inactivity(months) => {
-                        if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
-                            a.points_expired += c.points;
-                            c.points = 0.0;
-                        }
-                    }
-                    Expiry::Age(_) => {
-                        let el = lot_len;
-                        let slot = idx * el + month as usize % el;
-                        let lot = lots[slot];
-                        if lot > 0.0 {
-                            a.points_expired += lot;
-                            c.points -= lot;
-                            lots[slot] = 0.0;
-                        }
-                    }
-                }
-            }
-
-            // 4. purchases and spend
-            let k = if is_member && e.frequency != 1.0 {
-                let rt = c.rate * e.frequency;
-                poisson_inv_small(u_buy, rt, (-rt).exp())
-            } else {
-                poisson_inv_small(u_buy, c.rate, c.exp_neg_rate)
-            };
-            let mut spend = 0.0;
-            if k > 0 {
-                spend = models[s].basket.month_spend(k, &mut words.spend_stream());
-                if is_member {
-                    spend *= e.basket;
-                }
-                a.purchases += k as f64;
-                a.buyers += 1.0;
-                a.revenue += spend;
-                let margin = spend * models[s].margin;
-                a.gross_margin += margin;
-                if seg0 != NOT_INITIAL {
-                    out.cohort[seg0 as usize].discounted_margin += margin * disc[t + 1];
-                    if month <= w_repurchase {
-                        c.flags |= BOUGHT_W1;
-                    } else if month <= 2 * w_repurchase {
-                        c.flags |= BOUGHT_W2;
-                    }
-                }
-                c.last_buy = month as u16;
-            }
-
-            // 4b–5. earning and redemption
-            if is_member && let Some(p) = prog {
-                a.member_revenue += spend;
-                if spend > 0.0 {
-                    let base = spend * p.points_per_currency;
-                    let tier_mult = match c.tier as usize {
-                        0 => 1.0,
-                        k => p.tiers[k - 1].earn_multiplier,
-                    };
-                    let earned = p.points_for_spend(spend, tier_mult);
-                    a.points_base += base;
-                    a.points_issued += earned;
-                    c.points += earned;
-                    if lot_len > 0 {
-                        lots[idx * lot_len + month as usize % lot_len] += earned;
-                    }
-                }
-                if c.points >= threshold && two_open01(words.word(2)).0 < p.redemption_probability_monthly {
-                    let (blocks, converted) = p.vouchers_for(c.points);
-                    c.points -= converted;
-                    a.points_redeemed += converted;
-                    if lot_len > 0 {
-                        consume_fifo(&mut lots[idx * lot_len..(idx + 1) * lot_len], month as usize, converted);
-                    }
-                    let voucher_face = threshold * p.point_value;
-                    let used = if p.voucher_non_use > 0.0 {
-                        let mut vr = rng::stream(rng::derive(c.key ^ VOUCHER_SALT, month as u64));
-                        (0..blocks as u64)
-                            .filter(|_| open01(&mut vr) >= p.voucher_non_use)
-                            .count() as f64
-                    } else {
-                        blocks
-                    };
-                    a.vouchers_used_face += used * voucher_face;
-                    a.vouchers_unused_face += (blocks - used) * voucher_face;
-                    a.points_voucher_unused += (blocks - used) * threshold;
-                    a.reward_cost += used * voucher_face * net_cost_share;
-                }
-                // 6a. tiers from rolling 12-month spend (applies from next month)
-                if tiers_on {
-                    let slot = idx * 12 + month as usize % 12;
-                    spend12[idx] += spend - ring[slot];
-                    ring[slot] = spend;
-                    let s12 = spend12[idx];
-                    c.tier = p
-                        .tiers
-                        .iter()
-                        .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
-                        .count() as u8;
-                }
-            }
-
-            // 6b. migration
-            let mut s_new = s;
-            if models[s].has_migration {
-                let row = if is_member { &mig_member[s] } else { &mig_base[s] };
-                let u_migrate = two_open01(words.word(2)).1;
-                if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
-                    s_new = j;
-                    acc[s].migrated_out += 1.0;
-                    acc[j].migrated_in += 1.0;
-                    c.seg = j as u8;
-                    c.rate = models[j].rate_mean * c.z as f64;
-                    c.exp_neg_rate = (-c.rate).exp();
-                    c.churn = (models[j].churn_mean * c.cf as f64).min(1.0);
-                }
-            }
-            if is_member {
-                next_members[s_new] += 1.0;
-                acc[s_new].points_balance += c.points;
-            }
-            if idx != w {
-                custs[w] = custs[idx];
-                if lot_len > 0 {
-                    lots.copy_within(idx * lot_len..(idx + 1) * lot_len, w * lot_len);
-                }
-                if tiers_on {
-                    ring.copy_within(idx * 12..idx * 12 + 12, w * 12);
-                    spend12[w] = spend12[idx];
-                }
-            }
-            w += 1;
-        }
-        custs.truncate(w);
-        lots.truncate(w * lot_len);
-        if tiers_on {
-            ring.truncate(w * 12);
-            spend12.truncate(w);
-        }
-
-        if month == 12 {
-            count_active(&pop, &mut out.cohort, |c| &mut c.active_after_12);
-        }
-
-        // Arrivals at the end of the month.
-        // The same uniform decides the count in every arm (inversion is monotone in the rate),
-        // so arrivals k < the no-programme count exist in every arm; the extra ones exist only
-        // because the programme attracted them, and they join it.
-        for s in 0..ns {
-            let base_lambda = segs[s].acquisition_monthly * inp.sample_share;
-            let lambda = base_lambda * if prog.is_some() { eff[s].acquisition } else { 1.0 };
-            if lambda <= 0.0 {
-                continue;
-            }
-            let mut r = rng::stream(rng::derive(
-                rng::derive(inp.key, purpose::ACQUISITION),
-                ((s as u64) << 32) | month as u64,
-            ));
-            let u = open01(&mut r);
-            let count = poisson_inv(u, lambda);
-            let attracted_from = if lambda > base_lambda {
-                poisson_inv(u, base_lambda)
-            } else {
-                count
-            };
-            acc[s].acquired += count as f64;
-            for k in 0..count {
-                let welcome = spawner.spawn(&mut pop, s, month, k, false, k >= attracted_from);
-                acc[s].points_issued += welcome;
-                if pop.c[pop.len() - 1].flags & MEMBER != 0 {
-                    next_members[s] += 1.0;
-                    acc[s].points_balance += welcome;
-                }
-            }
-        }
-        let messages_per_member = prog.map_or(0.0, |p| p.messages_per_member_monthly);
-        for s in 0..ns {
-            // members counted at the start of the month carry the per-member costs
-            acc[s].member_costs += acc[s].members * member_cost;
-            acc[s].messages = acc[s].members * messages_per_member;
-            // welcome points of initial members were put in month 1 before the loop
-            let pre = out.seg_months[t * ns + s].points_issued;
-            out.seg_months[t * ns + s] = acc[s];
-            out.seg_months[t * ns + s].points_issued += pre;
-        }
-        members_now = next_members;
-    }
-
-    count_active(&pop, &mut out.cohort, |c| &mut c.active_at_horizon);
-    for c in &pop.c {
-        fold_cohort(&mut out.cohort, c.seg0, c.flags);
-        if c.seg0 != NOT_INITIAL {
-            out.cohort[c.seg0 as usize].active_months += h as f64;
-        }
-        if let Some(p) = prog {
-            let s = c.seg as usize;
-            if c.points >= p.redemption_threshold_points {
-                out.end_points_redeemable[s] += c.points;
-            } else {
-                out.end_points_stranded[s] += c.points;
-            }
-        }
-    }
-    out
-}
-
-fn count_active(pop: &Pop, cohort: &mut [Cohort], field: impl Fn(&mut Cohort) -> &mut f64) {
-    for c in &pop.c {
-        if c.seg0 != NOT_INITIAL {
-            *field(&mut cohort[c.seg0 as usize]) += 1.0;
         }
     }
 }

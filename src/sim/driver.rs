@@ -2,7 +2,7 @@
 //! fixed-size chunks; each chunk is collected in order and reduced sequentially, so results are
 //! bit-identical for any thread count.
 
-use super::agent::{ArmInput, ArmOutcome, simulate_arm};
+use super::agent::{ArmOutcome, ArmsInput, simulate_arms};
 use super::rng::{self, purpose};
 use crate::error::RunError;
 use crate::finance::{self, ARM_KPIS, INCREMENTAL_KPIS, liability};
@@ -114,27 +114,33 @@ fn iteration(scn: &Scenario, seed: u64, i: u32, lhs_row: Option<&[f64]>, couplin
     let segs: Vec<Segment<f64>> = scn.segments.iter().map(|s| s.instantiate(&draws)).collect();
     let arms: Vec<Arm<f64>> = scn.arms.iter().map(|a| a.instantiate(&draws)).collect();
     let ik = rng::iteration_key(seed, i as u64);
-    let outcomes: Vec<ArmOutcome> = arms
-        .iter()
-        .enumerate()
-        .map(|(a, arm)| {
-            let key = match coupling {
-                Coupling::Common => ik,
-                Coupling::Independent => rng::derive(ik, purpose::ARM ^ ((a as u64) << 8)),
-            };
-            let mut o = simulate_arm(&ArmInput {
-                segments: &segs,
-                arm,
-                horizon_months: sim.horizon_months,
-                sample_share: sim.sample_share,
-                repurchase_window_months: sim.repurchase_window_months,
-                monthly_discount: sim.monthly_discount(),
-                key,
-            });
-            o.scale(1.0 / sim.sample_share);
-            o
-        })
-        .collect();
+    let all = ArmsInput {
+        segments: &segs,
+        arms: &arms,
+        horizon_months: sim.horizon_months,
+        sample_share: sim.sample_share,
+        repurchase_window_months: sim.repurchase_window_months,
+        monthly_discount: sim.monthly_discount(),
+        key: ik,
+    };
+    // Common random numbers: every arm in one pass on the iteration's streams. Independent
+    // streams (the variance comparison): each arm alone on its own salted key.
+    let mut outcomes: Vec<ArmOutcome> = match coupling {
+        Coupling::Common => simulate_arms(&all),
+        Coupling::Independent => arms
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arm)| {
+                let key = rng::derive(ik, purpose::ARM ^ ((a as u64) << 8));
+                simulate_arms(&ArmsInput {
+                    arms: std::slice::from_ref(arm),
+                    key,
+                    ..all
+                })
+            })
+            .collect(),
+    };
+    outcomes.iter_mut().for_each(|o| o.scale(1.0 / sim.sample_share));
     let ns = segs.len();
     let customer_months = outcomes.iter().map(|o| o.customer_months).sum();
     let base = &outcomes[0];
