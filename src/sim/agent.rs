@@ -133,9 +133,10 @@ pub struct ArmsInput<'a> {
     pub key: u64,
 }
 
-/// Arms simulated together in one pass (one bit each in a customer's activity mask). More arms
-/// are run in groups; the results do not depend on the grouping.
-pub const FUSED_ARMS: usize = 64;
+/// Arms simulated together in one pass. More arms are run in groups of this size (the results
+/// do not depend on the grouping): each group size is a separately compiled loop whose
+/// per-customer record has a fixed size.
+pub const FUSED_ARMS: usize = 4;
 
 const MEMBER: u8 = 1;
 const BOUGHT_W1: u8 = 2;
@@ -150,7 +151,7 @@ const VOUCHER_SALT: u64 = 0x766f_7563_6865_7273;
 struct Shared {
     key: u64,
     /// Bit a set: active in arm a.
-    alive: u64,
+    alive: u8,
     /// Individual purchase-rate multiplier (mean 1), kept across migrations.
     z: f32,
     /// Individual churn multiplier (mean 1), kept across migrations.
@@ -173,13 +174,18 @@ struct Cust {
     tier: u8,
 }
 
+/// One customer: what the arms share, and its state in each of the `N` arms (a default record
+/// where it is not active). The monthly compaction moves this one value.
+#[derive(Debug, Clone, Copy)]
+struct Rec<const N: usize> {
+    sh: Shared,
+    c: [Cust; N],
+}
+
 /// Customers active in at least one arm. Customers no longer active in any arm are compacted
 /// out each month.
-struct Pop {
-    sh: Vec<Shared>,
-    /// `[i * n_arms + a]`: customer i in arm a (a default record where it is not active).
-    c: Vec<Cust>,
-    n_arms: usize,
+struct Pop<const N: usize> {
+    r: Vec<Rec<N>>,
 }
 
 /// Per-segment samplers built once per iteration (segments are shared by all arms).
@@ -289,81 +295,79 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
 /// is exactly what separate passes would compute). One outcome per arm, in order, in sample
 /// units.
 pub fn simulate_arms(inp: &ArmsInput) -> Vec<ArmOutcome> {
+    fn group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
+        let arms: &[Arm<f64>; N] = arms.try_into().unwrap_or_else(|_| unreachable!("group of {N} arms"));
+        simulate_group(inp, arms).into()
+    }
     inp.arms
         .chunks(FUSED_ARMS)
-        .flat_map(|group| simulate_group(inp, group))
+        .flat_map(|arms| match arms.len() {
+            1 => group::<1>(inp, arms),
+            2 => group::<2>(inp, arms),
+            3 => group::<3>(inp, arms),
+            _ => group::<FUSED_ARMS>(inp, arms),
+        })
         .collect()
 }
 
-fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
+fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [ArmOutcome; N] {
     let segs = inp.segments;
     let ns = segs.len();
-    let na = arms.len();
     let h = inp.horizon_months as usize;
     let models: Vec<SegModel> = segs.iter().map(SegModel::new).collect();
     let w_repurchase = inp.repurchase_window_months;
     let weight = 1.0 / inp.sample_share;
 
-    let mut ctxs: Vec<ArmCtx> = arms
-        .iter()
-        .map(|arm| {
-            let prog = arm.programme.as_ref().map(Programme::with_whole_points);
-            let p = prog.as_ref();
-            ArmCtx {
-                faciale: p.map_or(0.0, |p| p.faciale()),
-                threshold: p.map_or(f64::INFINITY, |p| p.redemption_threshold_points),
-                member_cost: p.map_or(0.0, |p| {
-                    p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
-                }),
-                messages_per_member: p.map_or(0.0, |p| p.messages_per_member_monthly),
-                net_cost_share: p.map_or(0.0, |p| p.net_cost_share()),
-                welcome: p.map_or(0.0, |p| p.welcome_bonus_points),
-                start_tier: p.map_or(0, |p| p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8),
-                n_tiers: p.map_or(0, |p| p.tiers.len()),
-                lot_len: match p.map(|p| p.expiry) {
-                    Some(Expiry::Age(e)) => e as usize,
-                    _ => 0,
-                },
-                tiers_on: p.is_some_and(|p| !p.tiers.is_empty()),
-                eff: Vec::new(),
-                mig_member: Vec::new(),
-                prog,
-            }
-        })
-        .collect();
-    let mut runs: Vec<ArmRun> = ctxs
-        .iter()
-        .map(|cx| ArmRun {
-            out: ArmOutcome {
-                months: inp.horizon_months,
-                n_segments: ns,
-                seg_months: vec![SegMonth::default(); h * ns],
-                tier_members: vec![0.0; h * (cx.n_tiers + 1)],
-                n_tiers: cx.n_tiers,
-                cohort: vec![Cohort::default(); ns],
-                end_points_stranded: vec![0.0; ns],
-                end_points_redeemable: vec![0.0; ns],
-                customer_months: 0,
+    let mut ctxs: [ArmCtx; N] = std::array::from_fn(|a| {
+        let prog = arms[a].programme.as_ref().map(Programme::with_whole_points);
+        let p = prog.as_ref();
+        ArmCtx {
+            faciale: p.map_or(0.0, |p| p.faciale()),
+            threshold: p.map_or(f64::INFINITY, |p| p.redemption_threshold_points),
+            member_cost: p.map_or(0.0, |p| {
+                p.cost_per_member_monthly + p.messages_per_member_monthly * p.cost_per_message
+            }),
+            messages_per_member: p.map_or(0.0, |p| p.messages_per_member_monthly),
+            net_cost_share: p.map_or(0.0, |p| p.net_cost_share()),
+            welcome: p.map_or(0.0, |p| p.welcome_bonus_points),
+            start_tier: p.map_or(0, |p| p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8),
+            n_tiers: p.map_or(0, |p| p.tiers.len()),
+            lot_len: match p.map(|p| p.expiry) {
+                Some(Expiry::Age(e)) => e as usize,
+                _ => 0,
             },
-            acc: vec![SegMonth::default(); ns],
-            members_now: vec![0.0; ns],
-            next_members: vec![0.0; ns],
-            lots: Vec::new(),
-            ring: Vec::new(),
-            spend12: Vec::new(),
-        })
-        .collect();
-    let mut pop = Pop {
-        sh: Vec::new(),
-        c: Vec::new(),
-        n_arms: na,
-    };
+            tiers_on: p.is_some_and(|p| !p.tiers.is_empty()),
+            eff: Vec::new(),
+            mig_member: Vec::new(),
+            prog,
+        }
+    });
+    let mut runs: [ArmRun; N] = std::array::from_fn(|a| ArmRun {
+        out: ArmOutcome {
+            months: inp.horizon_months,
+            n_segments: ns,
+            seg_months: vec![SegMonth::default(); h * ns],
+            tier_members: vec![0.0; h * (ctxs[a].n_tiers + 1)],
+            n_tiers: ctxs[a].n_tiers,
+            cohort: vec![Cohort::default(); ns],
+            end_points_stranded: vec![0.0; ns],
+            end_points_redeemable: vec![0.0; ns],
+            customer_months: 0,
+        },
+        acc: vec![SegMonth::default(); ns],
+        members_now: vec![0.0; ns],
+        next_members: vec![0.0; ns],
+        lots: Vec::new(),
+        ring: Vec::new(),
+        spend12: Vec::new(),
+    });
+    let mut pop = Pop::<N> { r: Vec::new() };
     let spawner = Spawner {
         models: &models,
         segments: segs,
         key: inp.key,
     };
-    let all_arms: u64 = if na == 64 { u64::MAX } else { (1u64 << na) - 1 };
+    let all_arms: u8 = ((1u32 << N) - 1) as u8;
 
     // Initial customers, active in every arm; members' welcome points are issued in month 1.
     for (s, seg) in segs.iter().enumerate() {
@@ -372,18 +376,16 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             run.out.cohort[s].initial = n0 as f64;
         }
         for k in 0..n0 {
-            spawner.spawn(&mut pop, &mut runs, &ctxs, s, 0, k, true, all_arms, 0);
+            let rec = spawner.spawn(&mut pop, &mut runs, &ctxs, s, 0, k, true, all_arms, 0);
             if h > 0 {
-                let i = pop.sh.len() - 1;
-                for (a, run) in runs.iter_mut().enumerate() {
-                    run.out.seg_months[s].points_issued += pop.c[i * na + a].points;
+                for (run, c) in runs.iter_mut().zip(&rec.c) {
+                    run.out.seg_months[s].points_issued += c.points;
                 }
             }
         }
     }
-    for i in 0..pop.sh.len() {
-        for (a, run) in runs.iter_mut().enumerate() {
-            let c = &pop.c[i * na + a];
+    for rec in &pop.r {
+        for (run, c) in runs.iter_mut().zip(&rec.c) {
             if c.flags & MEMBER != 0 {
                 run.members_now[c.seg as usize] += 1.0;
             }
@@ -423,12 +425,13 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             run.next_members.iter_mut().for_each(|m| *m = 0.0);
         }
 
-        let n = pop.sh.len();
+        let n = pop.r.len();
         let mut w = 0usize;
         // In-place compaction: customers still active in some arm move down to slot w, with
-        // their records and ledgers in every arm.
+        // their ledgers in every arm.
         for idx in 0..n {
-            let sh = pop.sh[idx];
+            let rec = &mut pop.r[idx];
+            let sh = rec.sh;
             let seg0 = sh.seg0;
             let words = rng::MonthWords::new(sh.key, month);
             let (u_churn, u_buy) = two_open01(words.word(1));
@@ -438,10 +441,10 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             let mut k_for: (u64, u32) = (u64::MAX, 0);
             let mut spend_for: (u32, usize, f64) = (0, 0, 0.0);
             let mut alive = sh.alive;
-            let mut bits = alive;
-            while bits != 0 {
-                let a = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
+            for a in 0..N {
+                if alive & (1 << a) == 0 {
+                    continue;
+                }
                 let cx = &ctxs[a];
                 let ArmRun {
                     out,
@@ -452,7 +455,7 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
                     spend12,
                     ..
                 } = &mut runs[a];
-                let c = &mut pop.c[idx * na + a];
+                let c = &mut rec.c[a];
                 let s = c.seg as usize;
                 let is_member = c.flags & MEMBER != 0;
                 let prog = if is_member { cx.prog.as_ref() } else { None };
@@ -486,7 +489,7 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
                         // active at the start of months 1..=month
                         out.cohort[seg0 as usize].active_months += month as f64;
                     }
-                    alive &= !(1u64 << a);
+                    alive &= !(1 << a);
                     continue;
                 }
 
@@ -514,28 +517,25 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
                 }
 
                 // 4. purchases and spend
-                let (rt, exp_neg) = if is_member && e.frequency != 1.0 {
+                let k = if is_member && e.frequency != 1.0 {
                     let rt = c.rate * e.frequency;
-                    (rt, None)
-                } else {
-                    (c.rate, Some(c.exp_neg_rate))
-                };
-                let k = if k_for.0 == rt.to_bits() {
+                    if k_for.0 != rt.to_bits() {
+                        k_for = (rt.to_bits(), poisson_inv_small(u_buy, rt, (-rt).exp()));
+                    }
                     k_for.1
                 } else {
-                    let k = poisson_inv_small(u_buy, rt, exp_neg.unwrap_or_else(|| (-rt).exp()));
-                    k_for = (rt.to_bits(), k);
-                    k
+                    if k_for.0 != c.rate.to_bits() {
+                        k_for = (c.rate.to_bits(), poisson_inv_small(u_buy, c.rate, c.exp_neg_rate));
+                    }
+                    k_for.1
                 };
                 let mut spend = 0.0;
                 if k > 0 {
-                    spend = if spend_for.0 == k && spend_for.1 == s {
-                        spend_for.2
-                    } else {
+                    if spend_for.0 != k || spend_for.1 != s {
                         let v = models[s].basket.month_spend(k, &mut words.spend_stream());
                         spend_for = (k, s, v);
-                        v
-                    };
+                    }
+                    spend = spend_for.2;
                     if is_member {
                         spend *= e.basket;
                     }
@@ -634,10 +634,9 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             if alive == 0 {
                 continue;
             }
-            pop.sh[idx].alive = alive;
+            rec.sh.alive = alive;
             if idx != w {
-                pop.sh[w] = pop.sh[idx];
-                pop.c.copy_within(idx * na..(idx + 1) * na, w * na);
+                pop.r[w] = pop.r[idx];
                 for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
                     if cx.lot_len > 0 {
                         let el = cx.lot_len;
@@ -651,8 +650,7 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             }
             w += 1;
         }
-        pop.sh.truncate(w);
-        pop.c.truncate(w * na);
+        pop.r.truncate(w);
         for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
             run.lots.truncate(w * cx.lot_len);
             if cx.tiers_on {
@@ -671,10 +669,10 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
         // because the programme attracted them, and they join it.
         for s in 0..ns {
             let base_lambda = segs[s].acquisition_monthly * inp.sample_share;
-            let lambdas: Vec<f64> = ctxs
-                .iter()
-                .map(|cx| base_lambda * if cx.prog.is_some() { cx.eff[s].acquisition } else { 1.0 })
-                .collect();
+            let lambdas: [f64; N] = std::array::from_fn(|a| {
+                let cx = &ctxs[a];
+                base_lambda * if cx.prog.is_some() { cx.eff[s].acquisition } else { 1.0 }
+            });
             if lambdas.iter().all(|&l| l <= 0.0) {
                 continue;
             }
@@ -684,9 +682,10 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             ));
             let u = open01(&mut r);
             let mut base_count: Option<u64> = None;
-            let mut counts = Vec::with_capacity(na);
-            for &lambda in &lambdas {
-                let (count, attracted_from) = if lambda <= 0.0 {
+            // (arrivals, index of the first one the programme attracted) per arm
+            let counts: [(u64, u64); N] = std::array::from_fn(|a| {
+                let lambda = lambdas[a];
+                if lambda <= 0.0 {
                     (0, 0)
                 } else if lambda > base_lambda {
                     let from = *base_count.get_or_insert_with(|| poisson_inv(u, base_lambda));
@@ -694,16 +693,15 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
                 } else {
                     let count = poisson_inv(u, lambda);
                     (count, count)
-                };
-                counts.push((count, attracted_from));
-            }
+                }
+            });
             for (run, &(count, _)) in runs.iter_mut().zip(&counts) {
                 run.acc[s].acquired += count as f64;
             }
             let max_count = counts.iter().map(|c| c.0).max().unwrap_or(0);
             for k in 0..max_count {
-                let mut alive = 0u64;
-                let mut attracted = 0u64;
+                let mut alive = 0u8;
+                let mut attracted = 0u8;
                 for (a, &(count, from)) in counts.iter().enumerate() {
                     if k < count {
                         alive |= 1 << a;
@@ -712,13 +710,11 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
                         }
                     }
                 }
-                spawner.spawn(&mut pop, &mut runs, &ctxs, s, month, k, false, alive, attracted);
-                let i = pop.sh.len() - 1;
-                for (a, run) in runs.iter_mut().enumerate() {
+                let rec = spawner.spawn(&mut pop, &mut runs, &ctxs, s, month, k, false, alive, attracted);
+                for (a, (run, c)) in runs.iter_mut().zip(&rec.c).enumerate() {
                     if alive & (1 << a) == 0 {
                         continue;
                     }
-                    let c = &pop.c[i * na + a];
                     run.acc[s].points_issued += c.points;
                     if c.flags & MEMBER != 0 {
                         run.next_members[s] += 1.0;
@@ -744,12 +740,12 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
     }
 
     count_active(&pop, &mut runs, |c| &mut c.active_at_horizon);
-    for (i, sh) in pop.sh.iter().enumerate() {
-        for (a, (cx, run)) in ctxs.iter().zip(runs.iter_mut()).enumerate() {
+    for rec in &pop.r {
+        let sh = &rec.sh;
+        for (a, ((cx, run), c)) in ctxs.iter().zip(runs.iter_mut()).zip(&rec.c).enumerate() {
             if sh.alive & (1 << a) == 0 {
                 continue;
             }
-            let c = &pop.c[i * na + a];
             fold_cohort(&mut run.out.cohort, sh.seg0, c.flags);
             if sh.seg0 != NOT_INITIAL {
                 run.out.cohort[sh.seg0 as usize].active_months += h as f64;
@@ -764,7 +760,7 @@ fn simulate_group(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
             }
         }
     }
-    runs.into_iter().map(|r| r.out).collect()
+    runs.map(|r| r.out)
 }
 
 struct Spawner<'a> {
@@ -774,23 +770,24 @@ struct Spawner<'a> {
 }
 
 impl Spawner<'_> {
-    /// Add one customer, active in the arms of `alive`. Its attributes are drawn once from its
-    /// own stream and shared by every arm; in each arm with a programme it joins if its
-    /// enrolment draw is below the segment's enrolment share, or if the programme attracted it
-    /// (`attracted`: one bit per arm), and then receives the welcome bonus.
+    /// Add one customer, active in the arms of `alive` (one bit per arm), and return a copy of
+    /// its record. Its attributes are drawn once from its own stream and shared by every arm;
+    /// in each arm with a programme it joins if its enrolment draw is below the segment's
+    /// enrolment share, or if the programme attracted it (`attracted`), and then receives the
+    /// welcome bonus.
     #[allow(clippy::too_many_arguments)]
-    fn spawn(
+    fn spawn<const N: usize>(
         &self,
-        pop: &mut Pop,
-        runs: &mut [ArmRun],
-        ctxs: &[ArmCtx],
+        pop: &mut Pop<N>,
+        runs: &mut [ArmRun; N],
+        ctxs: &[ArmCtx; N],
         s: usize,
         arrival_month: u32,
         k: u64,
         initial: bool,
-        alive: u64,
-        attracted: u64,
-    ) {
+        alive: u8,
+        attracted: u8,
+    ) -> Rec<N> {
         let uid = ((s as u64) << 56) | ((arrival_month as u64) << 32) | k;
         let key = rng::derive(self.key, uid);
         let mut r = rng::stream(rng::derive(key, INIT_TAG));
@@ -805,50 +802,55 @@ impl Spawner<'_> {
         let rate = m.rate_mean * z;
         let exp_neg_rate = (-rate).exp();
         let churn = (self.segments[s].churn_monthly * cf).min(1.0);
-        pop.sh.push(Shared {
-            key,
-            alive,
-            z: z as f32,
-            cf: cf as f32,
-            seg0: if initial { s as u8 } else { NOT_INITIAL },
-        });
-        debug_assert_eq!(pop.n_arms, runs.len());
-        for (a, (cx, run)) in ctxs.iter().zip(runs.iter_mut()).enumerate() {
-            let live = alive & (1 << a) != 0;
-            let member = live && cx.prog.is_some() && (attracted & (1 << a) != 0 || u_enrol < m.enrol);
-            let welcome = if member { cx.welcome } else { 0.0 };
-            pop.c.push(if live {
+        let rec = Rec {
+            sh: Shared {
+                key,
+                alive,
+                z: z as f32,
+                cf: cf as f32,
+                seg0: if initial { s as u8 } else { NOT_INITIAL },
+            },
+            c: std::array::from_fn(|a| {
+                let cx = &ctxs[a];
+                let live = alive & (1 << a) != 0;
+                let member = live && cx.prog.is_some() && (attracted & (1 << a) != 0 || u_enrol < m.enrol);
+                if !live {
+                    return Cust::default();
+                }
                 Cust {
                     rate,
                     exp_neg_rate,
                     churn,
-                    points: welcome,
+                    points: if member { cx.welcome } else { 0.0 },
                     last_buy: arrival_month as u16,
                     seg: s as u8,
                     flags: if member { MEMBER } else { 0 },
                     tier: if member { cx.start_tier } else { 0 },
                 }
-            } else {
-                Cust::default()
-            });
+            }),
+        };
+        pop.r.push(rec);
+        for ((cx, run), c) in ctxs.iter().zip(runs.iter_mut()).zip(&rec.c) {
             if cx.lot_len > 0 {
                 let e = cx.lot_len;
                 let start = run.lots.len();
                 run.lots.resize(start + e, 0.0);
-                run.lots[start + arrival_month as usize % e] = welcome;
+                run.lots[start + arrival_month as usize % e] = c.points;
             }
             if cx.tiers_on {
                 run.ring.extend_from_slice(&[0.0; 12]);
                 run.spend12.push(0.0);
             }
         }
+        rec
     }
 }
 
 /// Add one to `field` of the starting segment's cohort for every initial customer still active,
 /// in every arm.
-fn count_active(pop: &Pop, runs: &mut [ArmRun], field: impl Fn(&mut Cohort) -> &mut f64) {
-    for sh in &pop.sh {
+fn count_active<const N: usize>(pop: &Pop<N>, runs: &mut [ArmRun; N], field: impl Fn(&mut Cohort) -> &mut f64) {
+    for rec in &pop.r {
+        let sh = &rec.sh;
         if sh.seg0 == NOT_INITIAL {
             continue;
         }
