@@ -182,10 +182,12 @@ struct Rec<const N: usize> {
     c: [Cust; N],
 }
 
-/// Customers active in at least one arm. Customers no longer active in any arm are compacted
-/// out each month.
+/// Customers, in order of arrival. Those no longer active in any arm (activity mask 0) are
+/// compacted out from time to time.
 struct Pop<const N: usize> {
     r: Vec<Rec<N>>,
+    /// Records no longer active in any arm, not yet compacted out.
+    dead: usize,
 }
 
 /// Per-segment samplers built once per iteration (segments are shared by all arms).
@@ -361,7 +363,7 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
         ring: Vec::new(),
         spend12: Vec::new(),
     });
-    let mut pop = Pop::<N> { r: Vec::new() };
+    let mut pop = Pop::<N> { r: Vec::new(), dead: 0 };
     let spawner = Spawner {
         models: &models,
         segments: segs,
@@ -427,214 +429,56 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
 
         let n = pop.r.len();
         let mut w = 0usize;
-        // In-place compaction: customers still active in some arm move down to slot w, with
-        // their ledgers in every arm.
+        // Customers no longer active in any arm stay in place (skipped) until they are an
+        // eighth of the records; then, in that month, the others move down to slot w with their
+        // ledgers (in-place compaction, order kept).
+        let compact = pop.dead * 8 > n;
+        let mc = MonthCtx {
+            t,
+            month,
+            disc: disc[t + 1],
+            w_repurchase,
+            models: &models,
+            mig_base: &mig_base,
+        };
         for idx in 0..n {
             let rec = &mut pop.r[idx];
             let sh = rec.sh;
-            let seg0 = sh.seg0;
+            if sh.alive == 0 {
+                continue;
+            }
             let words = rng::MonthWords::new(sh.key, month);
             let (u_churn, u_buy) = two_open01(words.word(1));
-            // Draws shared by the arms, computed on first use: the second word (redemption,
-            // migration), the purchase count for a rate, the spend for (count, segment).
-            let mut word2: Option<(f64, f64)> = None;
-            let mut k_for: (u64, u32) = (u64::MAX, 0);
-            let mut spend_for: (u32, usize, f64) = (0, 0, 0.0);
+            let mut d = Draws {
+                words,
+                u_churn,
+                u_buy,
+                word2: None,
+                k_for: (u64::MAX, 0),
+                spend_for: (0, 0, 0.0),
+            };
             let mut alive = sh.alive;
             for a in 0..N {
                 if alive & (1 << a) == 0 {
                     continue;
                 }
-                let cx = &ctxs[a];
-                let ArmRun {
-                    out,
-                    acc,
-                    next_members,
-                    lots,
-                    ring,
-                    spend12,
-                    ..
-                } = &mut runs[a];
-                let c = &mut rec.c[a];
-                let s = c.seg as usize;
-                let is_member = c.flags & MEMBER != 0;
-                let prog = if is_member { cx.prog.as_ref() } else { None };
-                let ac = &mut acc[s];
-                ac.active += 1.0;
-                let e = &cx.eff[s];
-
-                if let Some(p) = prog {
-                    ac.members += 1.0;
-                    // Per-member costs and messages are added per segment after the loop.
-                    let tier = c.tier as usize;
-                    out.tier_members[t * (cx.n_tiers + 1) + tier] += 1.0;
-                    if tier > 0 {
-                        ac.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
-                    }
-                }
-
-                // 2. churn
-                let p_churn = if is_member { c.churn * e.churn } else { c.churn };
-                if u_churn < p_churn {
-                    ac.churned += 1.0;
-                    if c.points > 0.0 {
-                        if c.points < cx.threshold {
-                            ac.points_lost_below_threshold += c.points;
-                        } else {
-                            ac.points_lost_with_blocks += c.points;
-                        }
-                    }
-                    fold_cohort(&mut out.cohort, seg0, c.flags);
-                    if seg0 != NOT_INITIAL {
-                        // active at the start of months 1..=month
-                        out.cohort[seg0 as usize].active_months += month as f64;
-                    }
-                    alive &= !(1 << a);
-                    continue;
-                }
-
-                // 3. expiry (only members hold points)
-                if let Some(p) = prog {
-                    match p.expiry {
-                        Expiry::Never => {}
-                        Expiry::Inactivity(months) => {
-                            if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
-                                ac.points_expired += c.points;
-                                c.points = 0.0;
-                            }
-                        }
-                        Expiry::Age(_) => {
-                            let el = cx.lot_len;
-                            let slot = idx * el + month as usize % el;
-                            let lot = lots[slot];
-                            if lot > 0.0 {
-                                ac.points_expired += lot;
-                                c.points -= lot;
-                                lots[slot] = 0.0;
-                            }
-                        }
-                    }
-                }
-
-                // 4. purchases and spend
-                let k = if is_member && e.frequency != 1.0 {
-                    let rt = c.rate * e.frequency;
-                    if k_for.0 != rt.to_bits() {
-                        k_for = (rt.to_bits(), poisson_inv_small(u_buy, rt, (-rt).exp()));
-                    }
-                    k_for.1
+                let still = if ctxs[a].prog.is_some() {
+                    customer_month::<true>(&mc, &ctxs[a], &mut runs[a], &mut rec.c[a], &sh, idx, &mut d)
                 } else {
-                    if k_for.0 != c.rate.to_bits() {
-                        k_for = (c.rate.to_bits(), poisson_inv_small(u_buy, c.rate, c.exp_neg_rate));
-                    }
-                    k_for.1
+                    customer_month::<false>(&mc, &ctxs[a], &mut runs[a], &mut rec.c[a], &sh, idx, &mut d)
                 };
-                let mut spend = 0.0;
-                if k > 0 {
-                    if spend_for.0 != k || spend_for.1 != s {
-                        let v = models[s].basket.month_spend(k, &mut words.spend_stream());
-                        spend_for = (k, s, v);
-                    }
-                    spend = spend_for.2;
-                    if is_member {
-                        spend *= e.basket;
-                    }
-                    ac.purchases += k as f64;
-                    ac.buyers += 1.0;
-                    ac.revenue += spend;
-                    let margin = spend * models[s].margin;
-                    ac.gross_margin += margin;
-                    if seg0 != NOT_INITIAL {
-                        out.cohort[seg0 as usize].discounted_margin += margin * disc[t + 1];
-                        if month <= w_repurchase {
-                            c.flags |= BOUGHT_W1;
-                        } else if month <= 2 * w_repurchase {
-                            c.flags |= BOUGHT_W2;
-                        }
-                    }
-                    c.last_buy = month as u16;
+                if !still {
+                    alive &= !(1 << a);
                 }
-
-                // 4b–5. earning and redemption
-                if let Some(p) = prog {
-                    ac.member_revenue += spend;
-                    if spend > 0.0 {
-                        let base = spend * p.points_per_currency;
-                        let tier_mult = match c.tier as usize {
-                            0 => 1.0,
-                            k => p.tiers[k - 1].earn_multiplier,
-                        };
-                        let earned = p.points_for_spend(spend, tier_mult);
-                        ac.points_base += base;
-                        ac.points_issued += earned;
-                        c.points += earned;
-                        if cx.lot_len > 0 {
-                            lots[idx * cx.lot_len + month as usize % cx.lot_len] += earned;
-                        }
-                    }
-                    if c.points >= cx.threshold
-                        && word2.get_or_insert_with(|| two_open01(words.word(2))).0 < p.redemption_probability_monthly
-                    {
-                        let threshold = cx.threshold;
-                        let (blocks, converted) = p.vouchers_for(c.points);
-                        c.points -= converted;
-                        ac.points_redeemed += converted;
-                        if cx.lot_len > 0 {
-                            let el = cx.lot_len;
-                            consume_fifo(&mut lots[idx * el..(idx + 1) * el], month as usize, converted);
-                        }
-                        let voucher_face = threshold * p.point_value;
-                        let used = if p.voucher_non_use > 0.0 {
-                            let mut vr = rng::stream(rng::derive(sh.key ^ VOUCHER_SALT, month as u64));
-                            (0..blocks as u64)
-                                .filter(|_| open01(&mut vr) >= p.voucher_non_use)
-                                .count() as f64
-                        } else {
-                            blocks
-                        };
-                        ac.vouchers_used_face += used * voucher_face;
-                        ac.vouchers_unused_face += (blocks - used) * voucher_face;
-                        ac.points_voucher_unused += (blocks - used) * threshold;
-                        ac.reward_cost += used * voucher_face * cx.net_cost_share;
-                    }
-                    // 6a. tiers from rolling 12-month spend (applies from next month)
-                    if cx.tiers_on {
-                        let slot = idx * 12 + month as usize % 12;
-                        spend12[idx] += spend - ring[slot];
-                        ring[slot] = spend;
-                        let s12 = spend12[idx];
-                        c.tier = p
-                            .tiers
-                            .iter()
-                            .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
-                            .count() as u8;
-                    }
-                }
-
-                // 6b. migration
-                let mut s_new = s;
-                if models[s].has_migration {
-                    let row = if is_member { &cx.mig_member[s] } else { &mig_base[s] };
-                    let u_migrate = word2.get_or_insert_with(|| two_open01(words.word(2))).1;
-                    if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
-                        s_new = j;
-                        acc[s].migrated_out += 1.0;
-                        acc[j].migrated_in += 1.0;
-                        c.seg = j as u8;
-                        c.rate = models[j].rate_mean * sh.z as f64;
-                        c.exp_neg_rate = (-c.rate).exp();
-                        c.churn = (models[j].churn_mean * sh.cf as f64).min(1.0);
-                    }
-                }
-                if is_member {
-                    next_members[s_new] += 1.0;
-                    acc[s_new].points_balance += c.points;
-                }
-            }
-            if alive == 0 {
-                continue;
             }
             rec.sh.alive = alive;
+            if alive == 0 {
+                pop.dead += 1;
+                continue;
+            }
+            if !compact {
+                continue;
+            }
             if idx != w {
                 pop.r[w] = pop.r[idx];
                 for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
@@ -650,12 +494,15 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
             }
             w += 1;
         }
-        pop.r.truncate(w);
-        for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
-            run.lots.truncate(w * cx.lot_len);
-            if cx.tiers_on {
-                run.ring.truncate(w * 12);
-                run.spend12.truncate(w);
+        if compact {
+            pop.r.truncate(w);
+            pop.dead = 0;
+            for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
+                run.lots.truncate(w * cx.lot_len);
+                if cx.tiers_on {
+                    run.ring.truncate(w * 12);
+                    run.spend12.truncate(w);
+                }
             }
         }
 
@@ -761,6 +608,231 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
         }
     }
     runs.map(|r| r.out)
+}
+
+/// Draws of one customer-month shared by the arms, computed on first use: the churn and
+/// purchase uniforms, the second word (redemption, migration), the purchase count for a rate,
+/// and the spend for (count, segment).
+struct Draws {
+    words: rng::MonthWords,
+    u_churn: f64,
+    u_buy: f64,
+    word2: Option<(f64, f64)>,
+    k_for: (u64, u32),
+    spend_for: (u32, usize, f64),
+}
+
+/// What every customer-month of a month shares.
+struct MonthCtx<'a> {
+    /// Month index from 0, and month number from 1.
+    t: usize,
+    month: u32,
+    /// Discount factor of the month's cash flows.
+    disc: f64,
+    w_repurchase: u32,
+    models: &'a [SegModel],
+    mig_base: &'a [Vec<(usize, f64)>],
+}
+
+/// One month of one customer in one arm: steps 2–6 of the module documentation. Returns false
+/// if the customer churned. `PROG`: the arm has a programme (compiled twice, so the baseline's
+/// copy carries no member or ledger code).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn customer_month<const PROG: bool>(
+    m: &MonthCtx,
+    cx: &ArmCtx,
+    run: &mut ArmRun,
+    c: &mut Cust,
+    sh: &Shared,
+    idx: usize,
+    d: &mut Draws,
+) -> bool {
+        let ArmRun {
+            out,
+            acc,
+            next_members,
+            lots,
+            ring,
+            spend12,
+            ..
+        } = run;
+        let (t, month, models) = (m.t, m.month, m.models);
+        let seg0 = sh.seg0;
+        let s = c.seg as usize;
+        let is_member = PROG && c.flags & MEMBER != 0;
+        let prog = if is_member { cx.prog.as_ref() } else { None };
+        let ac = &mut acc[s];
+        ac.active += 1.0;
+        let e = &cx.eff[s];
+
+        if let Some(p) = prog {
+            ac.members += 1.0;
+            // Per-member costs and messages are added per segment after the loop.
+            let tier = c.tier as usize;
+            out.tier_members[t * (cx.n_tiers + 1) + tier] += 1.0;
+            if tier > 0 {
+                ac.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
+            }
+        }
+
+        // 2. churn
+        let p_churn = if is_member { c.churn * e.churn } else { c.churn };
+        if d.u_churn < p_churn {
+            ac.churned += 1.0;
+            if c.points > 0.0 {
+                if c.points < cx.threshold {
+                    ac.points_lost_below_threshold += c.points;
+                } else {
+                    ac.points_lost_with_blocks += c.points;
+                }
+            }
+            fold_cohort(&mut out.cohort, seg0, c.flags);
+            if seg0 != NOT_INITIAL {
+                // active at the start of months 1..=month
+                out.cohort[seg0 as usize].active_months += month as f64;
+            }
+            return false;
+        }
+
+        // 3. expiry (only members hold points)
+        if let Some(p) = prog {
+            match p.expiry {
+                Expiry::Never => {}
+                Expiry::Inactivity(months) => {
+                    if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
+                        ac.points_expired += c.points;
+                        c.points = 0.0;
+                    }
+                }
+                Expiry::Age(_) => {
+                    let el = cx.lot_len;
+                    let slot = idx * el + month as usize % el;
+                    let lot = lots[slot];
+                    if lot > 0.0 {
+                        ac.points_expired += lot;
+                        c.points -= lot;
+                        lots[slot] = 0.0;
+                    }
+                }
+            }
+        }
+
+        // 4. purchases and spend
+        let k = if is_member && e.frequency != 1.0 {
+            let rt = c.rate * e.frequency;
+            if d.k_for.0 != rt.to_bits() {
+                d.k_for = (rt.to_bits(), poisson_inv_small(d.u_buy, rt, (-rt).exp()));
+            }
+            d.k_for.1
+        } else {
+            if d.k_for.0 != c.rate.to_bits() {
+                d.k_for = (c.rate.to_bits(), poisson_inv_small(d.u_buy, c.rate, c.exp_neg_rate));
+            }
+            d.k_for.1
+        };
+        let mut spend = 0.0;
+        if k > 0 {
+            if d.spend_for.0 != k || d.spend_for.1 != s {
+                let v = models[s].basket.month_spend(k, &mut d.words.spend_stream());
+                d.spend_for = (k, s, v);
+            }
+            spend = d.spend_for.2;
+            if is_member {
+                spend *= e.basket;
+            }
+            ac.purchases += k as f64;
+            ac.buyers += 1.0;
+            ac.revenue += spend;
+            let margin = spend * models[s].margin;
+            ac.gross_margin += margin;
+            if seg0 != NOT_INITIAL {
+                out.cohort[seg0 as usize].discounted_margin += margin * m.disc;
+                if month <= m.w_repurchase {
+                    c.flags |= BOUGHT_W1;
+                } else if month <= 2 * m.w_repurchase {
+                    c.flags |= BOUGHT_W2;
+                }
+            }
+            c.last_buy = month as u16;
+        }
+
+        // 4b–5. earning and redemption
+        if let Some(p) = prog {
+            ac.member_revenue += spend;
+            if spend > 0.0 {
+                let base = spend * p.points_per_currency;
+                let tier_mult = match c.tier as usize {
+                    0 => 1.0,
+                    k => p.tiers[k - 1].earn_multiplier,
+                };
+                let earned = p.points_for_spend(spend, tier_mult);
+                ac.points_base += base;
+                ac.points_issued += earned;
+                c.points += earned;
+                if cx.lot_len > 0 {
+                    lots[idx * cx.lot_len + month as usize % cx.lot_len] += earned;
+                }
+            }
+            if c.points >= cx.threshold
+                && d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).0 < p.redemption_probability_monthly
+            {
+                let threshold = cx.threshold;
+                let (blocks, converted) = p.vouchers_for(c.points);
+                c.points -= converted;
+                ac.points_redeemed += converted;
+                if cx.lot_len > 0 {
+                    let el = cx.lot_len;
+                    consume_fifo(&mut lots[idx * el..(idx + 1) * el], month as usize, converted);
+                }
+                let voucher_face = threshold * p.point_value;
+                let used = if p.voucher_non_use > 0.0 {
+                    let mut vr = rng::stream(rng::derive(sh.key ^ VOUCHER_SALT, month as u64));
+                    (0..blocks as u64)
+                        .filter(|_| open01(&mut vr) >= p.voucher_non_use)
+                        .count() as f64
+                } else {
+                    blocks
+                };
+                ac.vouchers_used_face += used * voucher_face;
+                ac.vouchers_unused_face += (blocks - used) * voucher_face;
+                ac.points_voucher_unused += (blocks - used) * threshold;
+                ac.reward_cost += used * voucher_face * cx.net_cost_share;
+            }
+            // 6a. tiers from rolling 12-month spend (applies from next month)
+            if cx.tiers_on {
+                let slot = idx * 12 + month as usize % 12;
+                spend12[idx] += spend - ring[slot];
+                ring[slot] = spend;
+                let s12 = spend12[idx];
+                c.tier = p
+                    .tiers
+                    .iter()
+                    .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
+                    .count() as u8;
+            }
+        }
+
+        // 6b. migration
+        let mut s_new = s;
+        if models[s].has_migration {
+            let row = if is_member { &cx.mig_member[s] } else { &m.mig_base[s] };
+            let u_migrate = d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).1;
+            if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
+                s_new = j;
+                acc[s].migrated_out += 1.0;
+                acc[j].migrated_in += 1.0;
+                c.seg = j as u8;
+                c.rate = models[j].rate_mean * sh.z as f64;
+                c.exp_neg_rate = (-c.rate).exp();
+                c.churn = (models[j].churn_mean * sh.cf as f64).min(1.0);
+            }
+        }
+        if is_member {
+            next_members[s_new] += 1.0;
+            acc[s_new].points_balance += c.points;
+        }
+        true
 }
 
 struct Spawner<'a> {
