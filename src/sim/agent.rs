@@ -332,7 +332,9 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
             messages_per_member: p.map_or(0.0, |p| p.messages_per_member_monthly),
             net_cost_share: p.map_or(0.0, |p| p.net_cost_share()),
             welcome: p.map_or(0.0, |p| p.welcome_bonus_points),
-            start_tier: p.map_or(0, |p| p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8),
+            start_tier: p.map_or(0, |p| {
+                p.tiers.iter().take_while(|t| t.min_spend_12m <= 0.0).count() as u8
+            }),
             n_tiers: p.map_or(0, |p| p.tiers.len()),
             lot_len: match p.map(|p| p.expiry) {
                 Some(Expiry::Age(e)) => e as usize,
@@ -648,191 +650,191 @@ fn customer_month<const PROG: bool>(
     idx: usize,
     d: &mut Draws,
 ) -> bool {
-        let ArmRun {
-            out,
-            acc,
-            next_members,
-            lots,
-            ring,
-            spend12,
-            ..
-        } = run;
-        let (t, month, models) = (m.t, m.month, m.models);
-        let seg0 = sh.seg0;
-        let s = c.seg as usize;
-        let is_member = PROG && c.flags & MEMBER != 0;
-        let prog = if is_member { cx.prog.as_ref() } else { None };
-        let ac = &mut acc[s];
-        ac.active += 1.0;
-        let e = &cx.eff[s];
+    let ArmRun {
+        out,
+        acc,
+        next_members,
+        lots,
+        ring,
+        spend12,
+        ..
+    } = run;
+    let (t, month, models) = (m.t, m.month, m.models);
+    let seg0 = sh.seg0;
+    let s = c.seg as usize;
+    let is_member = PROG && c.flags & MEMBER != 0;
+    let prog = if is_member { cx.prog.as_ref() } else { None };
+    let ac = &mut acc[s];
+    ac.active += 1.0;
+    let e = &cx.eff[s];
 
-        if let Some(p) = prog {
-            ac.members += 1.0;
-            // Per-member costs and messages are added per segment after the loop.
-            let tier = c.tier as usize;
-            out.tier_members[t * (cx.n_tiers + 1) + tier] += 1.0;
-            if tier > 0 {
-                ac.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
+    if let Some(p) = prog {
+        ac.members += 1.0;
+        // Per-member costs and messages are added per segment after the loop.
+        let tier = c.tier as usize;
+        out.tier_members[t * (cx.n_tiers + 1) + tier] += 1.0;
+        if tier > 0 {
+            ac.member_costs += p.tiers[tier - 1].benefit_cost_monthly;
+        }
+    }
+
+    // 2. churn
+    let p_churn = if is_member { c.churn * e.churn } else { c.churn };
+    if d.u_churn < p_churn {
+        ac.churned += 1.0;
+        if c.points > 0.0 {
+            if c.points < cx.threshold {
+                ac.points_lost_below_threshold += c.points;
+            } else {
+                ac.points_lost_with_blocks += c.points;
             }
         }
-
-        // 2. churn
-        let p_churn = if is_member { c.churn * e.churn } else { c.churn };
-        if d.u_churn < p_churn {
-            ac.churned += 1.0;
-            if c.points > 0.0 {
-                if c.points < cx.threshold {
-                    ac.points_lost_below_threshold += c.points;
-                } else {
-                    ac.points_lost_with_blocks += c.points;
-                }
-            }
-            fold_cohort(&mut out.cohort, seg0, c.flags);
-            if seg0 != NOT_INITIAL {
-                // active at the start of months 1..=month
-                out.cohort[seg0 as usize].active_months += month as f64;
-            }
-            return false;
+        fold_cohort(&mut out.cohort, seg0, c.flags);
+        if seg0 != NOT_INITIAL {
+            // active at the start of months 1..=month
+            out.cohort[seg0 as usize].active_months += month as f64;
         }
+        return false;
+    }
 
-        // 3. expiry (only members hold points)
-        if let Some(p) = prog {
-            match p.expiry {
-                Expiry::Never => {}
-                Expiry::Inactivity(months) => {
-                    if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
-                        ac.points_expired += c.points;
-                        c.points = 0.0;
-                    }
+    // 3. expiry (only members hold points)
+    if let Some(p) = prog {
+        match p.expiry {
+            Expiry::Never => {}
+            Expiry::Inactivity(months) => {
+                if c.points > 0.0 && month.saturating_sub(c.last_buy as u32) > months {
+                    ac.points_expired += c.points;
+                    c.points = 0.0;
                 }
-                Expiry::Age(_) => {
-                    let el = cx.lot_len;
-                    let slot = idx * el + month as usize % el;
-                    let lot = lots[slot];
-                    if lot > 0.0 {
-                        ac.points_expired += lot;
-                        c.points -= lot;
-                        lots[slot] = 0.0;
-                    }
+            }
+            Expiry::Age(_) => {
+                let el = cx.lot_len;
+                let slot = idx * el + month as usize % el;
+                let lot = lots[slot];
+                if lot > 0.0 {
+                    ac.points_expired += lot;
+                    c.points -= lot;
+                    lots[slot] = 0.0;
                 }
             }
         }
+    }
 
-        // 4. purchases and spend
-        let k = if is_member && e.frequency != 1.0 {
-            let rt = c.rate * e.frequency;
-            if d.k_for.0 != rt.to_bits() {
-                d.k_for = (rt.to_bits(), poisson_inv_small(d.u_buy, rt, (-rt).exp()));
-            }
-            d.k_for.1
-        } else {
-            if d.k_for.0 != c.rate.to_bits() {
-                d.k_for = (c.rate.to_bits(), poisson_inv_small(d.u_buy, c.rate, c.exp_neg_rate));
-            }
-            d.k_for.1
-        };
-        let mut spend = 0.0;
-        if k > 0 {
-            if d.spend_for.0 != k || d.spend_for.1 != s {
-                let v = models[s].basket.month_spend(k, &mut d.words.spend_stream());
-                d.spend_for = (k, s, v);
-            }
-            spend = d.spend_for.2;
-            if is_member {
-                spend *= e.basket;
-            }
-            ac.purchases += k as f64;
-            ac.buyers += 1.0;
-            ac.revenue += spend;
-            let margin = spend * models[s].margin;
-            ac.gross_margin += margin;
-            if seg0 != NOT_INITIAL {
-                out.cohort[seg0 as usize].discounted_margin += margin * m.disc;
-                if month <= m.w_repurchase {
-                    c.flags |= BOUGHT_W1;
-                } else if month <= 2 * m.w_repurchase {
-                    c.flags |= BOUGHT_W2;
-                }
-            }
-            c.last_buy = month as u16;
+    // 4. purchases and spend
+    let k = if is_member && e.frequency != 1.0 {
+        let rt = c.rate * e.frequency;
+        if d.k_for.0 != rt.to_bits() {
+            d.k_for = (rt.to_bits(), poisson_inv_small(d.u_buy, rt, (-rt).exp()));
         }
-
-        // 4b–5. earning and redemption
-        if let Some(p) = prog {
-            ac.member_revenue += spend;
-            if spend > 0.0 {
-                let base = spend * p.points_per_currency;
-                let tier_mult = match c.tier as usize {
-                    0 => 1.0,
-                    k => p.tiers[k - 1].earn_multiplier,
-                };
-                let earned = p.points_for_spend(spend, tier_mult);
-                ac.points_base += base;
-                ac.points_issued += earned;
-                c.points += earned;
-                if cx.lot_len > 0 {
-                    lots[idx * cx.lot_len + month as usize % cx.lot_len] += earned;
-                }
-            }
-            if c.points >= cx.threshold
-                && d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).0 < p.redemption_probability_monthly
-            {
-                let threshold = cx.threshold;
-                let (blocks, converted) = p.vouchers_for(c.points);
-                c.points -= converted;
-                ac.points_redeemed += converted;
-                if cx.lot_len > 0 {
-                    let el = cx.lot_len;
-                    consume_fifo(&mut lots[idx * el..(idx + 1) * el], month as usize, converted);
-                }
-                let voucher_face = threshold * p.point_value;
-                let used = if p.voucher_non_use > 0.0 {
-                    let mut vr = rng::stream(rng::derive(sh.key ^ VOUCHER_SALT, month as u64));
-                    (0..blocks as u64)
-                        .filter(|_| open01(&mut vr) >= p.voucher_non_use)
-                        .count() as f64
-                } else {
-                    blocks
-                };
-                ac.vouchers_used_face += used * voucher_face;
-                ac.vouchers_unused_face += (blocks - used) * voucher_face;
-                ac.points_voucher_unused += (blocks - used) * threshold;
-                ac.reward_cost += used * voucher_face * cx.net_cost_share;
-            }
-            // 6a. tiers from rolling 12-month spend (applies from next month)
-            if cx.tiers_on {
-                let slot = idx * 12 + month as usize % 12;
-                spend12[idx] += spend - ring[slot];
-                ring[slot] = spend;
-                let s12 = spend12[idx];
-                c.tier = p
-                    .tiers
-                    .iter()
-                    .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
-                    .count() as u8;
-            }
+        d.k_for.1
+    } else {
+        if d.k_for.0 != c.rate.to_bits() {
+            d.k_for = (c.rate.to_bits(), poisson_inv_small(d.u_buy, c.rate, c.exp_neg_rate));
         }
-
-        // 6b. migration
-        let mut s_new = s;
-        if models[s].has_migration {
-            let row = if is_member { &cx.mig_member[s] } else { &m.mig_base[s] };
-            let u_migrate = d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).1;
-            if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
-                s_new = j;
-                acc[s].migrated_out += 1.0;
-                acc[j].migrated_in += 1.0;
-                c.seg = j as u8;
-                c.rate = models[j].rate_mean * sh.z as f64;
-                c.exp_neg_rate = (-c.rate).exp();
-                c.churn = (models[j].churn_mean * sh.cf as f64).min(1.0);
-            }
+        d.k_for.1
+    };
+    let mut spend = 0.0;
+    if k > 0 {
+        if d.spend_for.0 != k || d.spend_for.1 != s {
+            let v = models[s].basket.month_spend(k, &mut d.words.spend_stream());
+            d.spend_for = (k, s, v);
         }
+        spend = d.spend_for.2;
         if is_member {
-            next_members[s_new] += 1.0;
-            acc[s_new].points_balance += c.points;
+            spend *= e.basket;
         }
-        true
+        ac.purchases += k as f64;
+        ac.buyers += 1.0;
+        ac.revenue += spend;
+        let margin = spend * models[s].margin;
+        ac.gross_margin += margin;
+        if seg0 != NOT_INITIAL {
+            out.cohort[seg0 as usize].discounted_margin += margin * m.disc;
+            if month <= m.w_repurchase {
+                c.flags |= BOUGHT_W1;
+            } else if month <= 2 * m.w_repurchase {
+                c.flags |= BOUGHT_W2;
+            }
+        }
+        c.last_buy = month as u16;
+    }
+
+    // 4b–5. earning and redemption
+    if let Some(p) = prog {
+        ac.member_revenue += spend;
+        if spend > 0.0 {
+            let base = spend * p.points_per_currency;
+            let tier_mult = match c.tier as usize {
+                0 => 1.0,
+                k => p.tiers[k - 1].earn_multiplier,
+            };
+            let earned = p.points_for_spend(spend, tier_mult);
+            ac.points_base += base;
+            ac.points_issued += earned;
+            c.points += earned;
+            if cx.lot_len > 0 {
+                lots[idx * cx.lot_len + month as usize % cx.lot_len] += earned;
+            }
+        }
+        if c.points >= cx.threshold
+            && d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).0 < p.redemption_probability_monthly
+        {
+            let threshold = cx.threshold;
+            let (blocks, converted) = p.vouchers_for(c.points);
+            c.points -= converted;
+            ac.points_redeemed += converted;
+            if cx.lot_len > 0 {
+                let el = cx.lot_len;
+                consume_fifo(&mut lots[idx * el..(idx + 1) * el], month as usize, converted);
+            }
+            let voucher_face = threshold * p.point_value;
+            let used = if p.voucher_non_use > 0.0 {
+                let mut vr = rng::stream(rng::derive(sh.key ^ VOUCHER_SALT, month as u64));
+                (0..blocks as u64)
+                    .filter(|_| open01(&mut vr) >= p.voucher_non_use)
+                    .count() as f64
+            } else {
+                blocks
+            };
+            ac.vouchers_used_face += used * voucher_face;
+            ac.vouchers_unused_face += (blocks - used) * voucher_face;
+            ac.points_voucher_unused += (blocks - used) * threshold;
+            ac.reward_cost += used * voucher_face * cx.net_cost_share;
+        }
+        // 6a. tiers from rolling 12-month spend (applies from next month)
+        if cx.tiers_on {
+            let slot = idx * 12 + month as usize % 12;
+            spend12[idx] += spend - ring[slot];
+            ring[slot] = spend;
+            let s12 = spend12[idx];
+            c.tier = p
+                .tiers
+                .iter()
+                .take_while(|tier| s12 >= tier.min_spend_12m - 1e-9)
+                .count() as u8;
+        }
+    }
+
+    // 6b. migration
+    let mut s_new = s;
+    if models[s].has_migration {
+        let row = if is_member { &cx.mig_member[s] } else { &m.mig_base[s] };
+        let u_migrate = d.word2.get_or_insert_with(|| two_open01(d.words.word(2))).1;
+        if let Some(&(j, _)) = row.iter().find(|&&(_, cum)| u_migrate < cum) {
+            s_new = j;
+            acc[s].migrated_out += 1.0;
+            acc[j].migrated_in += 1.0;
+            c.seg = j as u8;
+            c.rate = models[j].rate_mean * sh.z as f64;
+            c.exp_neg_rate = (-c.rate).exp();
+            c.churn = (models[j].churn_mean * sh.cf as f64).min(1.0);
+        }
+    }
+    if is_member {
+        next_members[s_new] += 1.0;
+        acc[s_new].points_balance += c.points;
+    }
+    true
 }
 
 struct Spawner<'a> {
