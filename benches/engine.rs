@@ -1,7 +1,10 @@
 //! Engine throughput in customer-months per second (criterion `Throughput::Elements`).
 //!
-//! - `agent/reference_workload_arm`: one arm of one iteration of the reference workload
-//!   (scenarios/reference-workload.toml, the model of ../shared/peer), on the calling thread.
+//! - `agent/reference_workload_arm`: the programme arm alone, one iteration of the reference
+//!   workload (scenarios/reference-workload.toml, the model of ../shared/peer), on the calling
+//!   thread.
+//! - `agent/reference_workload_iteration`: both arms of one iteration (baseline + programme) in
+//!   the engine's single pass, as the driver runs them; customer-months of both arms.
 //! - `driver/threads_N`: a full run (baseline + programme arms, 4 iterations) with N threads,
 //!   to measure the speed-up from 1 to 2 threads.
 //!
@@ -10,7 +13,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use loyalsim::model::{Arm, Segment};
 use loyalsim::progress::NoProgress;
-use loyalsim::sim::agent::{ArmInput, simulate_arm};
+use loyalsim::sim::agent::{ArmInput, ArmsInput, simulate_arm, simulate_arms};
 use loyalsim::sim::driver::RunOptions;
 use loyalsim::sim::rng;
 use loyalsim::{Scenario, ValidateOptions};
@@ -43,6 +46,21 @@ fn agent(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("reference_workload_arm", |b| {
         b.iter(|| black_box(simulate_arm(black_box(&input))))
+    });
+    let arms: Vec<Arm<f64>> = scn.arms.iter().map(|a| a.instantiate(&draws)).collect();
+    let all = ArmsInput {
+        segments: &segs,
+        arms: &arms,
+        horizon_months: sim.horizon_months,
+        sample_share: sim.sample_share,
+        repurchase_window_months: sim.repurchase_window_months,
+        monthly_discount: sim.monthly_discount(),
+        key: rng::iteration_key(sim.seed, 0),
+    };
+    let cm: u64 = simulate_arms(&all).iter().map(|o| o.customer_months).sum();
+    g.throughput(Throughput::Elements(cm));
+    g.bench_function("reference_workload_iteration", |b| {
+        b.iter(|| black_box(simulate_arms(black_box(&all))))
     });
     g.finish();
 }
