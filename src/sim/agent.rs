@@ -297,22 +297,47 @@ pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
 /// is exactly what separate passes would compute). One outcome per arm, in order, in sample
 /// units.
 pub fn simulate_arms(inp: &ArmsInput) -> Vec<ArmOutcome> {
-    fn group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>]) -> Vec<ArmOutcome> {
-        let arms: &[Arm<f64>; N] = arms.try_into().unwrap_or_else(|_| unreachable!("group of {N} arms"));
-        simulate_group(inp, arms).into()
+    fn group<const N: usize, const BASE0: bool>(inp: &ArmsInput, idx: &[usize]) -> Vec<ArmOutcome> {
+        let arms: [&Arm<f64>; N] = std::array::from_fn(|j| &inp.arms[idx[j]]);
+        simulate_group::<N, BASE0>(inp, arms).into()
     }
-    inp.arms
-        .chunks(FUSED_ARMS)
-        .flat_map(|arms| match arms.len() {
-            1 => group::<1>(inp, arms),
-            2 => group::<2>(inp, arms),
-            3 => group::<3>(inp, arms),
-            _ => group::<FUSED_ARMS>(inp, arms),
-        })
+    // Groups: the first baseline with up to three programme arms, the other programme arms in
+    // fours, any further baseline alone. In each group the baseline (if any) comes first, so
+    // the loop knows at compile time which arm carries no programme.
+    let (bases, progs): (Vec<usize>, Vec<usize>) =
+        (0..inp.arms.len()).partition(|&i| inp.arms[i].programme.is_none());
+    let mut groups: Vec<(bool, Vec<usize>)> = Vec::new();
+    let mut progs = progs.as_slice();
+    for &b in &bases {
+        let take = if groups.is_empty() { progs.len().min(FUSED_ARMS - 1) } else { 0 };
+        groups.push((true, std::iter::once(b).chain(progs[..take].iter().copied()).collect()));
+        progs = &progs[take..];
+    }
+    groups.extend(progs.chunks(FUSED_ARMS).map(|c| (false, c.to_vec())));
+    let mut out: Vec<Option<ArmOutcome>> = vec![None; inp.arms.len()];
+    for (base0, idx) in &groups {
+        let outcomes = match (idx.len(), *base0) {
+            (1, true) => group::<1, true>(inp, idx),
+            (2, true) => group::<2, true>(inp, idx),
+            (3, true) => group::<3, true>(inp, idx),
+            (_, true) => group::<FUSED_ARMS, true>(inp, idx),
+            (1, false) => group::<1, false>(inp, idx),
+            (2, false) => group::<2, false>(inp, idx),
+            (3, false) => group::<3, false>(inp, idx),
+            (_, false) => group::<FUSED_ARMS, false>(inp, idx),
+        };
+        for (&i, o) in idx.iter().zip(outcomes) {
+            out[i] = Some(o);
+        }
+    }
+    out.into_iter()
+        .map(|o| o.unwrap_or_else(|| unreachable!("every arm is in one group")))
         .collect()
 }
 
-fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [ArmOutcome; N] {
+/// One group of arms in one pass. `BASE0`: arm 0 is the baseline and the others have a
+/// programme; otherwise every arm has a programme.
+fn simulate_group<const N: usize, const BASE0: bool>(inp: &ArmsInput, arms: [&Arm<f64>; N]) -> [ArmOutcome; N] {
     let segs = inp.segments;
     let ns = segs.len();
     let h = inp.horizon_months as usize;
@@ -407,7 +432,7 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
     for t in 0..h {
         let month = (t + 1) as u32;
         // Effects of this month, per arm and segment, for members.
-        for ((cx, run), arm) in ctxs.iter_mut().zip(&mut runs).zip(arms) {
+        for ((cx, run), &arm) in ctxs.iter_mut().zip(&mut runs).zip(&arms) {
             cx.eff = (0..ns)
                 .map(|s| match cx.prog {
                     Some(_) => {
@@ -464,7 +489,7 @@ fn simulate_group<const N: usize>(inp: &ArmsInput, arms: &[Arm<f64>; N]) -> [Arm
                 if alive & (1 << a) == 0 {
                     continue;
                 }
-                let still = if ctxs[a].prog.is_some() {
+                let still = if !(BASE0 && a == 0) {
                     customer_month::<true>(&mc, &ctxs[a], &mut runs[a], &mut rec.c[a], &sh, idx, &mut d)
                 } else {
                     customer_month::<false>(&mc, &ctxs[a], &mut runs[a], &mut rec.c[a], &sh, idx, &mut d)
