@@ -145,7 +145,11 @@ fn one_pass_over_all_arms_equals_a_pass_per_arm() {
                 key: all.key,
             });
             assert!(alone.customer_months > 0);
-            assert!(fused[i] == alone, "{name}: arm {i} ({}) differs in the fused pass", arm.name);
+            assert!(
+                fused[i] == alone,
+                "{name}: arm {i} ({}) differs in the fused pass",
+                arm.name
+            );
         }
         // The programme changes behaviour, so arms really differ (the test is not vacuous).
         assert_ne!(fused[0].seg_months, fused[1].seg_months);

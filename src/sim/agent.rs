@@ -1,7 +1,13 @@
-//! Agent engine: one record per customer (struct of arrays), simulated month by month for one arm
-//! of one iteration. Every random number is keyed by (iteration, customer, month, purpose), so
-//! arms run separately yet share their random numbers by meaning (common random numbers): the
-//! uniform deciding whether customer i churns in month t is the same in every arm.
+//! Agent engine: one record per customer, simulated month by month for every arm of one
+//! iteration in a single pass. Every random number is keyed by (iteration, customer, month,
+//! purpose), so the arms share their random numbers by meaning (common random numbers): the
+//! uniform deciding whether customer i churns in month t is the same in every arm. The pass
+//! exploits it: a customer's record holds what the arms share (stream key, individual
+//! multipliers, the arms it is active in) and its state in each arm; each customer-month's
+//! random words, purchase count and spend draw are computed once and reused by every arm where
+//! they are the same. Where arms differ (a programme keeps a customer the baseline loses, a
+//! migration, a lift in frequency) each arm follows its own state, and the result is exactly what
+//! a separate pass per arm gives (`tests/golden.rs` checks it bit for bit).
 //!
 //! Order of events for an active customer in month t (1-based), as in the reference workload:
 //! 1. counted as one customer-month (active at the start of the month);
@@ -304,12 +310,15 @@ pub fn simulate_arms(inp: &ArmsInput) -> Vec<ArmOutcome> {
     // Groups: the first baseline with up to three programme arms, the other programme arms in
     // fours, any further baseline alone. In each group the baseline (if any) comes first, so
     // the loop knows at compile time which arm carries no programme.
-    let (bases, progs): (Vec<usize>, Vec<usize>) =
-        (0..inp.arms.len()).partition(|&i| inp.arms[i].programme.is_none());
+    let (bases, progs): (Vec<usize>, Vec<usize>) = (0..inp.arms.len()).partition(|&i| inp.arms[i].programme.is_none());
     let mut groups: Vec<(bool, Vec<usize>)> = Vec::new();
     let mut progs = progs.as_slice();
     for &b in &bases {
-        let take = if groups.is_empty() { progs.len().min(FUSED_ARMS - 1) } else { 0 };
+        let take = if groups.is_empty() {
+            progs.len().min(FUSED_ARMS - 1)
+        } else {
+            0
+        };
         groups.push((true, std::iter::once(b).chain(progs[..take].iter().copied()).collect()));
         progs = &progs[take..];
     }
