@@ -13,7 +13,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use loyalsim::model::{Arm, Segment};
 use loyalsim::progress::NoProgress;
-use loyalsim::sim::agent::{ArmInput, ArmsInput, simulate_arm, simulate_arms};
+use loyalsim::sim::agent::{ArmsInput, simulate_arms};
 use loyalsim::sim::driver::RunOptions;
 use loyalsim::sim::rng;
 use loyalsim::{Scenario, ValidateOptions};
@@ -31,32 +31,17 @@ fn agent(c: &mut Criterion) {
     let segs: Vec<Segment<f64>> = scn.segments.iter().map(|s| s.instantiate(&draws)).collect();
     let arm: Arm<f64> = scn.arms[1].instantiate(&draws);
     let sim = &scn.simulation;
-    let input = ArmInput {
-        segments: &segs,
-        arm: &arm,
-        horizon_months: sim.horizon_months,
-        sample_share: sim.sample_share,
-        repurchase_window_months: sim.repurchase_window_months,
-        monthly_discount: sim.monthly_discount(),
-        key: rng::iteration_key(sim.seed, 0),
-    };
-    let cm = simulate_arm(&input).customer_months;
+    let key = rng::iteration_key(sim.seed, 0);
+    let input = ArmsInput::new(&segs, std::slice::from_ref(&arm), sim, key);
+    let cm = simulate_arms(&input)[0].customer_months;
     let mut g = c.benchmark_group("agent");
     g.throughput(Throughput::Elements(cm));
     g.sample_size(10);
     g.bench_function("reference_workload_arm", |b| {
-        b.iter(|| black_box(simulate_arm(black_box(&input))))
+        b.iter(|| black_box(simulate_arms(black_box(&input))))
     });
     let arms: Vec<Arm<f64>> = scn.arms.iter().map(|a| a.instantiate(&draws)).collect();
-    let all = ArmsInput {
-        segments: &segs,
-        arms: &arms,
-        horizon_months: sim.horizon_months,
-        sample_share: sim.sample_share,
-        repurchase_window_months: sim.repurchase_window_months,
-        monthly_discount: sim.monthly_discount(),
-        key: rng::iteration_key(sim.seed, 0),
-    };
+    let all = ArmsInput::new(&segs, &arms, sim, key);
     let cm: u64 = simulate_arms(&all).iter().map(|o| o.customer_months).sum();
     g.throughput(Throughput::Elements(cm));
     g.bench_function("reference_workload_iteration", |b| {

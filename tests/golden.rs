@@ -109,7 +109,7 @@ fn golden_values_for_a_fixed_seed() {
 #[test]
 fn one_pass_over_all_arms_equals_a_pass_per_arm() {
     use loyalsim::model::{Arm, Segment};
-    use loyalsim::sim::agent::{ArmInput, ArmsInput, FUSED_ARMS, simulate_arm, simulate_arms};
+    use loyalsim::sim::agent::{ArmsInput, FUSED_ARMS, simulate_arms};
     use loyalsim::sim::rng;
     for name in ["retail-fashion.toml", "beauty-tiers.toml"] {
         let scn = bundled(name);
@@ -124,26 +124,17 @@ fn one_pass_over_all_arms_equals_a_pass_per_arm() {
         assert!(arms.len() > FUSED_ARMS);
         let sim = &scn.simulation;
         let all = ArmsInput {
-            segments: &segs,
-            arms: &arms,
-            horizon_months: sim.horizon_months,
             sample_share: 0.01,
-            repurchase_window_months: sim.repurchase_window_months,
-            monthly_discount: sim.monthly_discount(),
-            key: rng::iteration_key(sim.seed, 3),
+            ..ArmsInput::new(&segs, &arms, sim, rng::iteration_key(sim.seed, 3))
         };
         let fused = simulate_arms(&all);
         assert_eq!(fused.len(), arms.len());
         for (i, arm) in arms.iter().enumerate() {
-            let alone = simulate_arm(&ArmInput {
-                segments: &segs,
-                arm,
-                horizon_months: all.horizon_months,
-                sample_share: all.sample_share,
-                repurchase_window_months: all.repurchase_window_months,
-                monthly_discount: all.monthly_discount,
-                key: all.key,
-            });
+            let alone = simulate_arms(&ArmsInput {
+                arms: std::slice::from_ref(arm),
+                ..all
+            })
+            .remove(0);
             assert!(alone.customer_months > 0);
             assert!(
                 fused[i] == alone,

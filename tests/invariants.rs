@@ -2,7 +2,7 @@
 //!
 //! Random but valid segments (1–4, with migration), a random programme arm (expiry rules, tiers,
 //! bonus days, voucher non-use, responses with migration and acquisition lifts, budgets) and a
-//! random key are simulated directly with `simulate_arm`; every case must satisfy the
+//! random key are simulated directly with `simulate_arms`, one arm at a time; every case must satisfy the
 //! accounting identities of customers, points, vouchers, breakage and the points liability,
 //! and the engine must be deterministic. Populations are small so the whole file runs in
 //! seconds.
@@ -10,7 +10,7 @@
 use loyalsim::finance::liability::{LiabilityMonthInput, check_identities, roll_forward};
 use loyalsim::finance::{ARM_KPIS, arm_kpis, months_of};
 use loyalsim::model::{Arm, Expiry, Programme, Response, Segment, Tier};
-use loyalsim::sim::agent::{ArmInput, ArmOutcome, simulate_arm};
+use loyalsim::sim::agent::{ArmOutcome, ArmsInput, simulate_arms};
 use loyalsim::sim::metrics::SegMonth;
 use proptest::collection::vec;
 use proptest::option;
@@ -50,15 +50,16 @@ struct Case {
 
 impl Case {
     fn simulate(&self, arm: &Arm<f64>) -> ArmOutcome {
-        simulate_arm(&ArmInput {
+        simulate_arms(&ArmsInput {
             segments: &self.segments,
-            arm,
+            arms: std::slice::from_ref(arm),
             horizon_months: self.horizon,
             sample_share: self.sample_share,
             repurchase_window_months: self.repurchase_window,
             monthly_discount: self.monthly_discount,
             key: self.key,
         })
+        .remove(0)
     }
 
     fn baseline(&self) -> Arm<f64> {
@@ -785,15 +786,16 @@ fn age_expiry_dust_case() -> (Segment<f64>, Arm<f64>) {
 
 fn simulate_dust_case() -> ArmOutcome {
     let (seg, arm) = age_expiry_dust_case();
-    simulate_arm(&ArmInput {
+    simulate_arms(&ArmsInput {
         segments: std::slice::from_ref(&seg),
-        arm: &arm,
+        arms: std::slice::from_ref(&arm),
         horizon_months: 4,
         sample_share: 1.0,
         repurchase_window_months: 1,
         monthly_discount: 0.0,
         key: 42,
     })
+    .remove(0)
 }
 
 /// Engine finding (minimised from `horizon_points_split` / `points_roll_forward`): under age

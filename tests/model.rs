@@ -11,7 +11,7 @@ use loyalsim::finance::markov::SegmentChain;
 use loyalsim::progress::NoProgress;
 use loyalsim::results::{MonthlyRow, RunResult, kpi};
 use loyalsim::scenario::{Scenario, ValidateOptions, parse_str};
-use loyalsim::sim::agent::{ArmInput, simulate_arm};
+use loyalsim::sim::agent::{ArmsInput, simulate_arms};
 use loyalsim::sim::driver::{Coupling, RunOptions};
 use loyalsim::stats::Summary;
 use statrs::function::beta::ln_beta;
@@ -649,15 +649,12 @@ fn non_members_are_unaffected_by_the_programme() {
     let arms: Vec<_> = scn.arms.iter().map(|a| a.instantiate(&draws)).collect();
     for key in [1u64, 2, 3] {
         let sim = |a: usize| {
-            simulate_arm(&ArmInput {
-                segments: &segs,
-                arm: &arms[a],
-                horizon_months: scn.simulation.horizon_months,
+            let arm = std::slice::from_ref(&arms[a]);
+            simulate_arms(&ArmsInput {
                 sample_share: 1.0,
-                repurchase_window_months: scn.simulation.repurchase_window_months,
-                monthly_discount: scn.simulation.monthly_discount(),
-                key,
+                ..ArmsInput::new(&segs, arm, &scn.simulation, key)
             })
+            .remove(0)
         };
         let (base, prog) = (sim(0), sim(1));
         assert!(base.seg_months == prog.seg_months, "key {key}: monthly metrics differ");

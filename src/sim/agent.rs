@@ -25,7 +25,7 @@ use super::basket::{BasketSampler, BetaSampler, GammaSampler};
 use super::metrics::SegMonth;
 use super::rng::{self, open01, poisson_inv, poisson_inv_small, purpose, two_open01};
 use crate::model::response::{Effects, effects};
-use crate::model::{Arm, Expiry, Programme, Segment};
+use crate::model::{Arm, Expiry, Programme, Segment, Simulation};
 use serde::{Deserialize, Serialize};
 
 /// Outcomes of the initial customers, by the segment they started in.
@@ -113,21 +113,9 @@ impl ArmOutcome {
     }
 }
 
-/// What the engine needs to run one arm of one iteration.
-pub struct ArmInput<'a> {
-    pub segments: &'a [Segment<f64>],
-    pub arm: &'a Arm<f64>,
-    pub horizon_months: u32,
-    pub sample_share: f64,
-    pub repurchase_window_months: u32,
-    pub monthly_discount: f64,
-    /// Key of the random streams: the iteration key (shared by all arms under common random
-    /// numbers, or salted per arm for the independent-streams comparison).
-    pub key: u64,
-}
-
-/// Several arms of one iteration that share their random streams (common random numbers),
-/// simulated in one pass over the customers.
+/// What the engine needs to run arms of one iteration. The arms share their random streams
+/// (common random numbers) and are simulated in one pass over the customers; a single arm is a
+/// one-element `arms` (`std::slice::from_ref`).
 pub struct ArmsInput<'a> {
     pub segments: &'a [Segment<f64>],
     pub arms: &'a [Arm<f64>],
@@ -135,8 +123,24 @@ pub struct ArmsInput<'a> {
     pub sample_share: f64,
     pub repurchase_window_months: u32,
     pub monthly_discount: f64,
-    /// Key of the random streams, shared by every arm.
+    /// Key of the random streams, shared by every arm: the iteration key (or, for the
+    /// independent-streams comparison, a key salted per arm, each arm then run alone).
     pub key: u64,
+}
+
+impl<'a> ArmsInput<'a> {
+    /// `arms` on `segments` with the scenario's simulation settings.
+    pub fn new(segments: &'a [Segment<f64>], arms: &'a [Arm<f64>], sim: &Simulation, key: u64) -> Self {
+        ArmsInput {
+            segments,
+            arms,
+            horizon_months: sim.horizon_months,
+            sample_share: sim.sample_share,
+            repurchase_window_months: sim.repurchase_window_months,
+            monthly_discount: sim.monthly_discount(),
+            key,
+        }
+    }
 }
 
 /// Arms simulated together in one pass. More arms are run in groups of this size (the results
@@ -281,20 +285,6 @@ struct ArmRun {
     /// Spend of the last 12 months (tiers): `[i * 12 + month % 12]`, and their sum.
     ring: Vec<f64>,
     spend12: Vec<f64>,
-}
-
-/// Simulate one arm of one iteration. Quantities are in sample units (see `ArmOutcome::scale`).
-pub fn simulate_arm(inp: &ArmInput) -> ArmOutcome {
-    let mut out = simulate_arms(&ArmsInput {
-        segments: inp.segments,
-        arms: std::slice::from_ref(inp.arm),
-        horizon_months: inp.horizon_months,
-        sample_share: inp.sample_share,
-        repurchase_window_months: inp.repurchase_window_months,
-        monthly_discount: inp.monthly_discount,
-        key: inp.key,
-    });
-    out.pop().unwrap_or_else(|| unreachable!("one arm in, one outcome out"))
 }
 
 /// Simulate several arms of one iteration on the same random streams, in one pass over the

@@ -114,15 +114,7 @@ fn iteration(scn: &Scenario, seed: u64, i: u32, lhs_row: Option<&[f64]>, couplin
     let segs: Vec<Segment<f64>> = scn.segments.iter().map(|s| s.instantiate(&draws)).collect();
     let arms: Vec<Arm<f64>> = scn.arms.iter().map(|a| a.instantiate(&draws)).collect();
     let ik = rng::iteration_key(seed, i as u64);
-    let all = ArmsInput {
-        segments: &segs,
-        arms: &arms,
-        horizon_months: sim.horizon_months,
-        sample_share: sim.sample_share,
-        repurchase_window_months: sim.repurchase_window_months,
-        monthly_discount: sim.monthly_discount(),
-        key: ik,
-    };
+    let all = ArmsInput::new(&segs, &arms, sim, ik);
     // Common random numbers: every arm in one pass on the iteration's streams. Independent
     // streams (the variance comparison): each arm alone on its own salted key.
     let mut outcomes: Vec<ArmOutcome> = match coupling {
