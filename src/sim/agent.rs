@@ -265,10 +265,10 @@ struct ArmCtx {
     welcome: f64,
     /// Tier of a new member (the tiers a zero 12-month spend qualifies for).
     start_tier: u8,
+    /// Number of tiers (0: no tiers, no 12-month spend ledger).
     n_tiers: usize,
     /// Months of age expiry (0: no points lots).
     lot_len: usize,
-    tiers_on: bool,
     /// This month's effects on members and their migration rows, per segment.
     eff: Vec<Effects>,
     mig_member: Vec<Vec<(usize, f64)>>,
@@ -364,7 +364,6 @@ fn simulate_group<const N: usize, const BASE0: bool>(inp: &ArmsInput, arms: [&Ar
                 Some(Expiry::Age(e)) => e as usize,
                 _ => 0,
             },
-            tiers_on: p.is_some_and(|p| !p.tiers.is_empty()),
             eff: Vec::new(),
             mig_member: Vec::new(),
             prog,
@@ -512,7 +511,7 @@ fn simulate_group<const N: usize, const BASE0: bool>(inp: &ArmsInput, arms: [&Ar
                         let el = cx.lot_len;
                         run.lots.copy_within(idx * el..(idx + 1) * el, w * el);
                     }
-                    if cx.tiers_on {
+                    if cx.n_tiers > 0 {
                         run.ring.copy_within(idx * 12..idx * 12 + 12, w * 12);
                         run.spend12[w] = run.spend12[idx];
                     }
@@ -525,7 +524,7 @@ fn simulate_group<const N: usize, const BASE0: bool>(inp: &ArmsInput, arms: [&Ar
             pop.dead = 0;
             for (cx, run) in ctxs.iter().zip(runs.iter_mut()) {
                 run.lots.truncate(w * cx.lot_len);
-                if cx.tiers_on {
+                if cx.n_tiers > 0 {
                     run.ring.truncate(w * 12);
                     run.spend12.truncate(w);
                 }
@@ -826,7 +825,7 @@ fn customer_month<const PROG: bool>(
             ac.reward_cost += used * voucher_face * cx.net_cost_share;
         }
         // 6a. tiers from rolling 12-month spend (applies from next month)
-        if cx.tiers_on {
+        if cx.n_tiers > 0 {
             let slot = idx * 12 + month as usize % 12;
             spend12[idx] += spend - ring[slot];
             ring[slot] = spend;
@@ -935,7 +934,7 @@ impl Spawner<'_> {
                 run.lots.resize(start + e, 0.0);
                 run.lots[start + arrival_month as usize % e] = c.points;
             }
-            if cx.tiers_on {
+            if cx.n_tiers > 0 {
                 run.ring.extend_from_slice(&[0.0; 12]);
                 run.spend12.push(0.0);
             }
